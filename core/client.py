@@ -1,0 +1,408 @@
+"""The HTTP client: one `requests.Session` per endpoint, raw calls and typed completions.
+
+    client = Client(Endpoint("http://127.0.0.1:8765", key="..."))
+    client.chat([{"role": "user", "content": "Hi"}]).text
+    for delta in client.stream_chat(messages):
+        print(delta, end="")
+
+Every failure becomes one of `core.errors` (mapped in `failures.py`), with the key scrubbed
+from its message. Raw calls (`send`, `open`) never raise for what the endpoint does: they
+return an `Exchange` whose `error` says what went wrong, so a page can show the response too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from . import errors, failures
+from .config import Endpoint
+from .profiles import PROFILES, Profile
+from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
+from .snippets import RequestSpec
+from .sse import SSEDecoder
+from .streams import TextStream, completion_from_json
+
+USER_AGENT = "azure-ai-playground/0.1"
+MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
+_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "ocp-apim-subscription-key"})
+_TRANSPORT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
+_NOT_SENT = ("authorization", "api-key")  # the caller cannot override the auth header twice
+
+
+class Client:
+    """Talks to one endpoint. Not thread-safe; make one per browser session or thread."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        profile: Profile | None = None,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.profile = profile or PROFILES["openai"]
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+
+    # Raw calls -----------------------------------------------------------------------------
+
+    def open(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: str | Mapping[str, Any] | None = None,
+    ) -> RawResponse:
+        """Send a request and return once the response headers arrive (or the send failed).
+
+        Raises InvalidRequestError for input that cannot be sent; everything the endpoint
+        does is recorded on the returned response's `exchange`.
+        """
+        prepared = self._prepare(method, path, headers, body)
+        exchange = Exchange(request=self._record(prepared))
+        started = time.perf_counter()
+        try:
+            response = self._session.send(
+                prepared,
+                stream=True,
+                timeout=(self.endpoint.connect_timeout, self.endpoint.read_timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            exchange.elapsed = time.perf_counter() - started
+            exchange.error = self._scrub_error(
+                failures.transport_error(
+                    exc,
+                    connect_timeout=self.endpoint.connect_timeout,
+                    read_timeout=self.endpoint.read_timeout,
+                )
+            )
+            return RawResponse(self, exchange, None, started)
+        exchange.time_to_first_byte = time.perf_counter() - started
+        exchange.status = response.status_code
+        exchange.reason = response.reason or ""
+        exchange.headers = {k.lower(): self.scrub(v) for k, v in response.headers.items()}
+        return RawResponse(self, exchange, response, started)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: str | Mapping[str, Any] | None = None,
+    ) -> Exchange:
+        """Send a request, read the whole response, and return the record."""
+        with self.open(method, path, headers=headers, body=body) as response:
+            for _ in response.events():
+                pass
+        return response.exchange
+
+    # Typed calls ---------------------------------------------------------------------------
+
+    def chat(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
+        """A chat completion. Raises a `core.errors` exception on any failure."""
+        return self._complete(self.chat_route, {"messages": list(messages), **params})
+
+    def complete(self, prompt: str, **params: Any) -> Completion:
+        """A text completion (Llama 2 base models). Raises on any failure."""
+        return self._complete(self.completions_route, {"prompt": prompt, **params})
+
+    def stream_chat(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> TextStream:
+        """Start a streamed chat completion; iterate the result for text deltas."""
+        return self._stream(self.chat_route, {"messages": list(messages), **params})
+
+    def stream_complete(self, prompt: str, **params: Any) -> TextStream:
+        """Start a streamed text completion; iterate the result for text deltas."""
+        return self._stream(self.completions_route, {"prompt": prompt, **params})
+
+    def info(self) -> dict[str, Any]:
+        """`GET /info`: model name, type and provider. Raises NotFoundError where unsupported."""
+        exchange = self.send("GET", self.profile.info_route or "/info")
+        self._raise_for(exchange)
+        payload = exchange.json
+        if not isinstance(payload, dict):
+            raise self._scrub_error(
+                errors.InvalidResponseError("The endpoint's /info reply is not a JSON object.")
+            )
+        return payload
+
+    def export_spec(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: str | Mapping[str, Any] | None = None,
+    ) -> RequestSpec:
+        """The request as `snippets` exports it: everything but the key, and where it goes."""
+        prepared = self._prepare(method, path, headers, body)
+        auth_name = self.endpoint.auth.header("")[0] if self.endpoint.key else None
+        shown = {
+            k: v
+            for k, v in prepared.headers.items()
+            if k.lower() not in _SECRET_HEADERS and k.lower() not in _TRANSPORT_HEADERS
+        }
+        data = prepared.body or b""
+        return RequestSpec(
+            method=prepared.method or method,
+            url=prepared.url or "",
+            headers=shown,
+            body=self.scrub(data.decode() if isinstance(data, bytes) else str(data)),
+            auth_header=auth_name,
+            auth_prefix=self.endpoint.auth.header("")[1],
+            timeout=self.endpoint.read_timeout,
+        )
+
+    def build_body(self, base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+        """A request body: `base` plus the parameters that are set (None and "" are left out)."""
+        body = dict(base)
+        for name, value in params.items():
+            if value is None or value == "" or value == []:
+                continue
+            if name == "stop" and isinstance(value, str):
+                value = [line for line in value.splitlines() if line]
+            body[name] = value
+        return body
+
+    @property
+    def chat_route(self) -> str:
+        """The chat route: the one in the URL if it names one, else the profile's."""
+        route = self.endpoint.route
+        if route.endswith("chat/completions"):
+            return route
+        return self.profile.chat_route or "/chat/completions"
+
+    @property
+    def completions_route(self) -> str:
+        """The text-completions route: the one in the URL if it names one, else the profile's."""
+        route = self.endpoint.route
+        if route.endswith("completions") and not route.endswith("chat/completions"):
+            return route
+        return self.profile.completions_route or "/completions"
+
+    def url_for(self, path: str) -> str:
+        """The full URL for a route, with `api-version` when the endpoint sets one."""
+        if not path.startswith("/"):
+            raise errors.InvalidRequestError(f"A route must start with '/', got {path!r}.")
+        url = self.endpoint.base_url + path
+        if self.endpoint.api_version:
+            url += "?" + urlencode({"api-version": self.endpoint.api_version})
+        return url
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Internals -----------------------------------------------------------------------------
+
+    def _complete(self, path: str, body: dict[str, Any]) -> Completion:
+        body["stream"] = False
+        exchange = self.send("POST", path, body=body)
+        self._raise_for(exchange)
+        try:
+            return completion_from_json(exchange.json, exchange)
+        except errors.EndpointError as exc:
+            raise self._scrub_error(exc) from None
+
+    def _stream(self, path: str, body: dict[str, Any]) -> TextStream:
+        body["stream"] = True
+        response = self.open("POST", path, body=body)
+        if response.exchange.error is None and not (200 <= (response.exchange.status or 0) < 300):
+            response.read()
+        if response.exchange.error is not None:
+            response.close()
+            raise response.exchange.error
+        return TextStream(response, scrub=self._scrub_error)
+
+    def _raise_for(self, exchange: Exchange) -> None:
+        if exchange.error is not None:
+            raise exchange.error
+
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None,
+        body: str | Mapping[str, Any] | None,
+    ) -> requests.PreparedRequest:
+        method = method.strip().upper()
+        if method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
+            raise errors.InvalidRequestError(f"Unsupported HTTP method {method!r}.")
+        data: bytes | None = None
+        if isinstance(body, Mapping):
+            data = json.dumps(body, ensure_ascii=False).encode()
+        elif body is not None and body != "":
+            data = body.encode("utf-8")
+        if data is not None and len(data) > MAX_REQUEST_BYTES:
+            raise errors.InvalidRequestError(
+                f"The body is {len(data):,} bytes; the limit is {MAX_REQUEST_BYTES:,}. "
+                "Shorten the messages or the prompt."
+            )
+        merged = {
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+        }
+        merged.update(self._extra_headers())
+        for name, value in (headers or {}).items():
+            if not name.strip():
+                raise errors.InvalidRequestError("A header has an empty name.")
+            if name.lower() in _NOT_SENT and self.endpoint.key:
+                continue  # the endpoint's key wins; a pasted header would send two keys
+            merged[name.strip()] = str(value)
+        request = requests.Request(method, self.url_for(path), headers=merged, data=data)
+        try:
+            return self._session.prepare_request(request)
+        except (requests.RequestException, ValueError) as exc:
+            raise self._scrub_error(
+                errors.InvalidRequestError(f"The request cannot be sent: {exc}")
+            ) from None
+
+    def _extra_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.endpoint.key:
+            name, value = self.endpoint.auth.header(self.endpoint.key.reveal())
+            headers[name] = value
+        if self.endpoint.extra_parameters.value:
+            headers["extra-parameters"] = self.endpoint.extra_parameters.value
+        for name, value in self.endpoint.headers:
+            if name.lower() not in _NOT_SENT:
+                headers[name] = value
+        return headers
+
+    def _record(self, prepared: requests.PreparedRequest) -> SentRequest:
+        body = prepared.body or b""
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        return SentRequest(
+            method=prepared.method or "",
+            url=self.scrub(prepared.url or ""),
+            headers={k: redact_header(k, v, self.scrub) for k, v in prepared.headers.items()},
+            body=self.scrub(text),
+        )
+
+    def scrub(self, text: str) -> str:
+        """`text` with the key replaced by `***`."""
+        key = self.endpoint.key.reveal()
+        return text.replace(key, "***") if key and key in text else text
+
+    def _scrub_error(self, error: errors.EndpointError) -> errors.EndpointError:
+        error.message = self.scrub(error.message)
+        error.args = (error.message,)
+        if isinstance(error, errors.APIStatusError):
+            error.body = self.scrub(error.body)
+        return error
+
+
+class RawResponse:
+    """A response whose headers arrived; `events()` reads the body as it streams in."""
+
+    def __init__(
+        self, client: Client, exchange: Exchange, response: requests.Response | None, started: float
+    ) -> None:
+        self._client = client
+        self.exchange = exchange
+        self._response = response
+        self._started = started
+        self._consumed = response is None
+        self.failure: BaseException | None = None  # what broke the body, if anything
+        self.read_timeout = client.endpoint.read_timeout
+
+    @property
+    def ok(self) -> bool:
+        """True while nothing has failed and the status is 2xx."""
+        return self.exchange.ok
+
+    def events(self) -> Iterator[TimedEvent]:
+        """Yield each SSE event as its bytes arrive; for other bodies just read them.
+
+        When the body ends or breaks, the exchange gets its body, timing and any error.
+        """
+        if self._consumed:
+            return
+        self._consumed = True
+        response = self._response
+        assert response is not None
+        exchange = self.exchange
+        decoder = SSEDecoder() if exchange.is_stream else None
+        chunks: list[bytes] = []
+        scrub = self._client.scrub
+        started = self._started
+        try:
+            for chunk in response.iter_content(chunk_size=None):
+                chunks.append(chunk)
+                if decoder is None:
+                    continue
+                for sse in decoder.feed(chunk):
+                    event = TimedEvent(time.perf_counter() - started, scrub(sse.data), sse.event)
+                    exchange.events.append(event)
+                    yield event
+            if decoder is not None:
+                for sse in decoder.close():
+                    event = TimedEvent(time.perf_counter() - started, scrub(sse.data), sse.event)
+                    exchange.events.append(event)
+                    yield event
+        except requests.RequestException as exc:
+            self.failure = exc
+            exchange.error = self._client._scrub_error(
+                failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout)
+            )
+        finally:
+            exchange.body = scrub(b"".join(chunks).decode("utf-8", "replace"))
+            exchange.elapsed = time.perf_counter() - started
+            response.close()
+            status = exchange.status or 0
+            if exchange.error is None and not 200 <= status < 300:
+                exchange.error = self._client._scrub_error(
+                    failures.error_from_response(status, exchange.headers, exchange.body)
+                )
+
+    def read(self) -> Exchange:
+        """Read the rest of the body and return the finished exchange."""
+        for _ in self.events():
+            pass
+        return self.exchange
+
+    def close(self) -> None:
+        """Stop reading and release the connection."""
+        if self._response is not None:
+            self._response.close()
+
+    def __enter__(self) -> RawResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def redact_header(name: str, value: str, scrub: Any) -> str:
+    """A header value safe to show: secret headers keep only their scheme word."""
+    if name.lower() in _SECRET_HEADERS:
+        scheme, _, rest = value.partition(" ")
+        return f"{scheme} ***" if rest and scheme.lower() in ("bearer", "basic") else "***"
+    return scrub(value)
+
+
+def parse_body_text(text: str) -> Any:
+    """Parse a body typed by a person, raising InvalidRequestError with the line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise errors.InvalidRequestError(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+
+
+__all__ = ["Client", "RawResponse", "parse_body_text", "parse_json", "redact_header"]

@@ -1,0 +1,161 @@
+"""Where an endpoint is, how to authenticate to it, and how long to wait for it.
+
+Values resolve in one order (starlette `config.py`): explicit argument, then environment
+variable, then profile default. `core` never reads Streamlit secrets; the app resolves those
+and passes them in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from .errors import InvalidRequestError
+
+ENDPOINT_ENV = "AZURE_AI_CHAT_ENDPOINT"
+KEY_ENV = "AZURE_AI_CHAT_KEY"
+
+# Route suffixes a pasted URL may end with; the longest match wins (wire-format section 1).
+ROUTE_SUFFIXES = (
+    "/models/chat/completions",
+    "/v1/chat/completions",
+    "/chat/completions",
+    "/v1/completions",
+    "/completions",
+    "/models/info",
+    "/info",
+)
+
+
+class Secret:
+    """A string whose `repr` and `str` never show it (starlette `datastructures.Secret`)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class AuthStyle(StrEnum):
+    """How the key travels: the notebooks' bare `Authorization: <key>`, `Bearer`, or `api-key`."""
+
+    BARE = "bare"
+    BEARER = "bearer"
+    API_KEY = "api-key"
+
+    def header(self, key: str) -> tuple[str, str]:
+        """The (name, value) header pair that carries `key`."""
+        if self is AuthStyle.API_KEY:
+            return "api-key", key
+        if self is AuthStyle.BEARER:
+            return "Authorization", f"Bearer {key}"
+        return "Authorization", key
+
+
+class ExtraParameters(StrEnum):
+    """Values of the `extra-parameters` header (wire-format section 4); OMIT sends no header."""
+
+    OMIT = ""
+    ERROR = "error"
+    DROP = "drop"
+    PASS_THROUGH = "pass-through"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint: base URL (or a full route URL), key, auth style, headers, timeouts."""
+
+    url: str
+    key: Secret = Secret("")  # noqa: RUF009 - immutable, safe to share
+    auth: AuthStyle = AuthStyle.BEARER
+    extra_parameters: ExtraParameters = ExtraParameters.OMIT
+    api_version: str = ""
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (after auth)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, Secret):
+            object.__setattr__(self, "key", Secret(str(self.key)))
+        object.__setattr__(self, "url", validate_url(self.url))
+        if self.connect_timeout <= 0 or self.read_timeout <= 0:
+            raise InvalidRequestError("Timeouts must be positive numbers of seconds.")
+
+    @property
+    def base_url(self) -> str:
+        """The URL without a known route suffix."""
+        return split_route(self.url)[0]
+
+    @property
+    def route(self) -> str:
+        """The route the URL itself names ("" when it is a base URL)."""
+        return split_route(self.url)[1]
+
+    @classmethod
+    def from_env(
+        cls,
+        url: str | None = None,
+        key: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        default_url: str = "",
+        **options: object,
+    ) -> Endpoint:
+        """Resolve URL and key: explicit argument, then environment, then `default_url`."""
+        env = os.environ if environ is None else environ
+        resolved_url = url or env.get(ENDPOINT_ENV) or default_url
+        resolved_key = key if key is not None else env.get(KEY_ENV, "")
+        return cls(url=resolved_url, key=Secret(resolved_key), **options)  # type: ignore[arg-type]
+
+
+def validate_url(url: str) -> str:
+    """Return `url` stripped of whitespace and trailing slashes, or raise InvalidRequestError."""
+    url = (url or "").strip()
+    if not url:
+        raise InvalidRequestError("The endpoint URL is empty: paste it from the deployment page.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise InvalidRequestError(
+            f"The endpoint URL must start with https:// (or http:// for a local endpoint), "
+            f"not {parts.scheme + '://' if parts.scheme else 'nothing'}."
+        )
+    if not parts.hostname:
+        raise InvalidRequestError("The endpoint URL has no host name.")
+    if parts.username or parts.password:
+        raise InvalidRequestError("Put the key in the key field, not in the URL.")
+    if parts.query or parts.fragment:
+        raise InvalidRequestError("The endpoint URL must not carry a query string or fragment.")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InvalidRequestError("The port in the endpoint URL is not a number.") from exc
+    return url.rstrip("/")
+
+
+def split_route(url: str) -> tuple[str, str]:
+    """Split a URL into (base, route) where route is a known suffix or ""."""
+    for suffix in ROUTE_SUFFIXES:
+        if url.endswith(suffix):
+            return url[: -len(suffix)], suffix
+    return url, ""

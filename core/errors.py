@@ -1,0 +1,185 @@
+"""The exceptions `core` raises, one class per cause.
+
+    EndpointError                    base; `str(err)` says what happened and what to do next
+    ├── InvalidRequestError          bad input caught before anything is sent (URL, JSON, size)
+    ├── TransportError               no usable HTTP response
+    │   ├── ConnectError             DNS, refused, TLS, reset before a response
+    │   └── TimeoutError             connect or read timeout before the response started
+    ├── APIStatusError               the endpoint answered with an error status
+    │   ├── BadRequestError          400 not covered below
+    │   │   ├── ExtraParametersError 400 `detail` about extra parameters
+    │   │   └── ContentFilterError   400 prompt filtered; also finish_reason content_filter
+    │   ├── AuthenticationError      401, 403, and the 400 "Auth token must be passed as ..."
+    │   ├── NotFoundError            404: wrong route or modality
+    │   ├── RequestTimeoutError      408: the endpoint gave up on the request
+    │   ├── ValidationError          422: a parameter value the model does not accept
+    │   ├── RateLimitError           429, with `retry_after` seconds when known
+    │   └── ServerError              5xx
+    ├── InvalidResponseError         a 2xx reply that is not what the route should return
+    └── InterruptedStreamError       a stream broke after it started; carries `partial_text`
+
+`ContentFilterError` for a filtered completion (HTTP 200 with `finish_reason: content_filter`)
+has `status_code` 200 and `where == "completion"`. Messages never contain the API key: the
+client scrubs it before raising (see `client.py`).
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any
+
+
+class EndpointError(Exception):
+    """Base of every error `core` raises. Retrying is unsafe unless a subclass says so."""
+
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidRequestError(EndpointError, ValueError):
+    """Raised before sending: the URL, body or a parameter is unusable. Fix the input; no retry."""
+
+
+class TransportError(EndpointError):
+    """Raised when no usable HTTP response arrived."""
+
+
+class ConnectError(TransportError):
+    """Raised when the connection could not be made. Safe to retry: nothing reached the model."""
+
+    retryable = True
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """Raised when connecting, or waiting for the response to start, took too long.
+
+    Retrying is unsafe in general: the endpoint may still be generating (and billing) the reply.
+    """
+
+
+class APIStatusError(EndpointError):
+    """Raised when the endpoint answered with an error status; carries status, body, request id."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str = "",
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+        self.headers = dict(headers or {})
+
+
+class BadRequestError(APIStatusError):
+    """Raised on a 400 that no subclass explains. Fix the request; no retry."""
+
+
+class ExtraParametersError(BadRequestError):
+    """Raised on a 400 naming parameters outside the API; send `extra-parameters: pass-through`
+    or remove them. No retry."""
+
+
+@dataclass(frozen=True)
+class FilterCategory:
+    """One content-safety category as the endpoint judged it."""
+
+    name: str
+    filtered: bool
+    severity: str
+
+
+class ContentFilterError(BadRequestError):
+    """Raised when content safety blocked the prompt (400) or cut the completion (200).
+
+    `categories` lists what was judged, `where` is "prompt" or "completion", and
+    `partial_text` holds any text the model produced before the cut. Retrying the same
+    input gives the same result.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        categories: tuple[FilterCategory, ...] = (),
+        where: str = "prompt",
+        partial_text: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.categories = categories
+        self.where = where
+        self.partial_text = partial_text
+
+    @property
+    def flagged(self) -> tuple[FilterCategory, ...]:
+        """The categories that caused the block."""
+        return tuple(c for c in self.categories if c.filtered)
+
+
+class AuthenticationError(APIStatusError):
+    """Raised on 401/403 or a missing Authorization header. Check the key and auth style."""
+
+
+class NotFoundError(APIStatusError):
+    """Raised on 404: the route does not exist or the model does not serve that modality."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """Raised on 408: the endpoint timed out the request. Retrying may work; not automatic."""
+
+
+class ValidationError(APIStatusError):
+    """Raised on 422: a parameter or value the model does not support. No retry."""
+
+    def __init__(self, message: str, *, details: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.details = details
+
+
+class RateLimitError(APIStatusError):
+    """Raised on 429. Safe to retry after `retry_after` seconds (None when not given)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """Raised on 5xx. 503 is safe to retry (the request was not served); others are not."""
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.status_code == 503
+
+
+class InvalidResponseError(EndpointError):
+    """Raised when a 2xx reply is empty, not JSON, or lacks `choices`. Not retried."""
+
+
+class InterruptedStreamError(EndpointError):
+    """Raised when a stream that had started broke: cut connection, stall past the read timeout,
+    a malformed chunk, an error event, or an end before the model finished.
+
+    `partial_text` is everything received so far. Never replayed automatically: the model
+    already produced (and billed) that text.
+    """
+
+    def __init__(self, message: str, *, partial_text: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.partial_text = partial_text
+        self.reason = reason

@@ -1,0 +1,99 @@
+"""Plain records of what was sent and what came back; no behaviour beyond reading them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import EndpointError
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """The request exactly as sent, with the key redacted."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or None."""
+        return parse_json(self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class TimedEvent:
+    """One Server-Sent Event and when it arrived, in seconds after the request was sent."""
+
+    at: float
+    data: str
+    event: str = "message"
+
+
+@dataclass
+class Exchange:
+    """One request and everything observed about its response.
+
+    `status` is None when no response arrived; `error` then says why. For a stream,
+    `events` holds every event with its arrival time and `body` the raw text.
+    """
+
+    request: SentRequest
+    status: int | None = None
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    events: list[TimedEvent] = field(default_factory=list)
+    time_to_first_byte: float | None = None
+    elapsed: float | None = None
+    error: EndpointError | None = None
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None (streams and non-JSON bodies)."""
+        return parse_json(self.body)
+
+    @property
+    def is_stream(self) -> bool:
+        """True when the response was a Server-Sent Events stream."""
+        return "text/event-stream" in self.headers.get("content-type", "").lower()
+
+    @property
+    def request_id(self) -> str | None:
+        """The id to quote when asking for support (notebooks: print the headers)."""
+        return request_id_from(self.headers)
+
+    @property
+    def ok(self) -> bool:
+        """True when a 2xx response arrived and nothing failed."""
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished (non-streamed) chat or text completion."""
+
+    text: str
+    finish_reason: str | None
+    usage: dict[str, int]
+    model: str
+    id: str
+    exchange: Exchange
+
+
+def parse_json(text: str) -> Any:
+    """`json.loads(text)`, or None when it does not parse (a JSON `null` reads the same)."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def request_id_from(headers: dict[str, str]) -> str | None:
+    """The first request-id header present (keys are lower-case)."""
+    for name in ("x-request-id", "apim-request-id", "x-ms-request-id", "x-ms-client-request-id"):
+        if headers.get(name):
+            return headers[name]
+    return None

@@ -1,0 +1,185 @@
+"""Reading completions off the wire: whole JSON replies and streamed chunks.
+
+Chat chunks carry text in `choices[0].delta.content`, text-completion chunks in
+`choices[0].text` (wire-format 6.2). Chunks with empty `choices` (usage-only or AOAI
+annotations, 6.3) are skipped; `usage` is taken from whichever chunk carries it; the stream
+ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating a
+missing `[DONE]`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import errors, failures
+from .records import Completion, Exchange, TimedEvent
+
+if TYPE_CHECKING:
+    from .client import RawResponse
+
+Scrub = Callable[[errors.EndpointError], errors.EndpointError]
+
+
+def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
+    """A Completion from a non-streamed reply; raises on a malformed or filtered one."""
+    choice = _first_choice(payload)
+    if choice is None:
+        what = "an empty body" if not exchange.body.strip() else "a body without choices"
+        raise errors.InvalidResponseError(
+            f"The endpoint answered {exchange.status} with {what}, not a completion. "
+            "Check the route (chat vs text completions) and the response in the Request Builder."
+        )
+    message = choice.get("message")
+    text = message.get("content") if isinstance(message, dict) else choice.get("text")
+    text = text if isinstance(text, str) else ""
+    finish = choice.get("finish_reason")
+    if finish == "content_filter":
+        raise _completion_filtered(text, payload)
+    usage = payload.get("usage") if isinstance(payload.get("usage"), dict) else {}
+    return Completion(
+        text=text,
+        finish_reason=finish,
+        usage=usage,
+        model=str(payload.get("model") or ""),
+        id=str(payload.get("id") or ""),
+        exchange=exchange,
+    )
+
+
+class TextStream:
+    """Iterate for text deltas as they arrive; afterwards read `text`, `finish_reason`, `usage`.
+
+    Iterating again yields nothing. Breaking out early (or `close()`) releases the connection.
+    Failures raise `core.errors` exceptions that carry the text received so far.
+    """
+
+    def __init__(self, response: RawResponse, *, scrub: Scrub) -> None:
+        self._response = response
+        self._scrub = scrub
+        self._parts: list[str] = []
+        self.finish_reason: str | None = None
+        self.usage: dict[str, int] = {}
+        self.model = ""
+        self.id = ""
+        self.time_to_first_token: float | None = None
+        self.done = False
+
+    @property
+    def exchange(self) -> Exchange:
+        """The record of the request and every event received."""
+        return self._response.exchange
+
+    @property
+    def events(self) -> list[TimedEvent]:
+        """Every SSE event so far, with arrival times."""
+        return self._response.exchange.events
+
+    @property
+    def text(self) -> str:
+        """All text received so far."""
+        return "".join(self._parts)
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield from self._deltas()
+        except errors.EndpointError as exc:
+            raise self._scrub(exc) from None
+        finally:
+            self._response.close()
+
+    def close(self) -> None:
+        """Stop reading and release the connection."""
+        self._response.close()
+
+    def _deltas(self) -> Iterator[str]:
+        parts = self._parts
+        loads = json.loads
+        for event in self._response.events():
+            data = event.data
+            if data == "[DONE]":
+                self.done = True
+                break
+            if event.event == "error":
+                raise failures.stream_problem(
+                    "error-event",
+                    f"The endpoint reported an error mid-stream: {data[:300]}.",
+                    self.text,
+                )
+            try:
+                chunk = loads(data)
+            except ValueError:
+                raise failures.stream_problem(
+                    "malformed", "The endpoint sent a chunk that is not valid JSON.", self.text
+                ) from None
+            if not isinstance(chunk, dict):
+                continue
+            if "error" in chunk and not chunk.get("choices"):
+                raise failures.stream_problem(
+                    "error-event",
+                    f"The endpoint reported an error mid-stream: {data[:300]}.",
+                    self.text,
+                )
+            if chunk.get("usage"):
+                self.usage = chunk["usage"]
+            choices = chunk.get("choices")
+            if not choices:
+                continue
+            choice = choices[0]
+            delta = choice.get("delta")
+            piece = delta.get("content") if delta is not None else choice.get("text")
+            if piece:
+                if self.time_to_first_token is None:
+                    self.time_to_first_token = event.at
+                    self.model = chunk.get("model") or ""
+                    self.id = chunk.get("id") or ""
+                parts.append(piece)
+                yield piece
+            if choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+        self._finish()
+
+    def _finish(self) -> None:
+        response = self._response
+        if response.failure is not None:
+            raise failures.interrupted_error(
+                response.failure, partial_text=self.text, read_timeout=response.read_timeout
+            )
+        if response.exchange.error is not None:
+            raise response.exchange.error
+        if self.finish_reason == "content_filter":
+            raise _completion_filtered(self.text, None)
+        if not self.done and self.finish_reason is None:
+            raise failures.stream_problem(
+                "incomplete", "The stream ended before the model finished.", self.text
+            )
+        self.done = True
+
+
+def _first_choice(payload: Any) -> dict[str, Any] | None:
+    if not isinstance(payload, dict):
+        return None
+    choices = payload.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    return choices[0]
+
+
+def _completion_filtered(text: str, payload: Any) -> errors.ContentFilterError:
+    choice = _first_choice(payload) or {}
+    categories = failures.content_filter_categories(
+        {"content_filter_results": choice.get("content_filter_results")}
+    )
+    kept = f" The {len(text)} characters before the cut are kept." if text else ""
+    return errors.ContentFilterError(
+        "Azure AI content safety stopped the reply part-way (finish_reason content_filter)."
+        f"{kept} Rephrase the request to steer the model elsewhere.",
+        categories=categories,
+        where="completion",
+        partial_text=text,
+        status_code=200,
+    )
+
+
+__all__ = ["TextStream", "completion_from_json"]

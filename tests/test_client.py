@@ -1,0 +1,248 @@
+"""`core.Client` against the emulator over real HTTP on 127.0.0.1: routes, streams, records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core import (
+    PROFILES,
+    AuthStyle,
+    Client,
+    Endpoint,
+    ExtraParameters,
+    InvalidRequestError,
+    Secret,
+)
+from tests.conftest import Emulator
+
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Who wrote the book Innovators dilemma?"},
+]
+
+
+def make_client(emu: Emulator, url: str | None = None, profile: str = "local", **kw) -> Client:
+    return Client(Endpoint(url or emu.base_url, key=emu.api_key, **kw), PROFILES[profile])
+
+
+@pytest.mark.parametrize(
+    ("url_suffix", "profile", "auth"),
+    [
+        ("", "local", AuthStyle.BEARER),
+        ("/chat/completions", "local", AuthStyle.BEARER),
+        ("/models/chat/completions", "local", AuthStyle.BEARER),
+        ("/v1/chat/completions", "llama2-chat", AuthStyle.BARE),
+        ("", "llama31", AuthStyle.BEARER),
+        ("", "mistral-large", AuthStyle.BEARER),
+        ("/v1", "openai", AuthStyle.BEARER),
+    ],
+)
+def test_chat_on_every_route(emulator: Emulator, url_suffix: str, profile: str, auth) -> None:
+    client = make_client(emulator, emulator.base_url + url_suffix, profile, auth=auth)
+    result = client.chat(MESSAGES, max_tokens=20, seed=1)
+    assert result.text.startswith('You said: "Who wrote the book')
+    assert result.finish_reason == "length"
+    assert result.usage["completion_tokens"] == 20
+    assert result.exchange.status == 200
+    assert result.exchange.request.url.startswith(emulator.base_url)
+
+
+@pytest.mark.parametrize(
+    ("url_suffix", "profile"),
+    [("/v1/completions", "llama2-text"), ("", "local"), ("/completions", "local")],
+)
+def test_text_completion_routes(emulator: Emulator, url_suffix: str, profile: str) -> None:
+    client = make_client(emulator, emulator.base_url + url_suffix, profile, auth=AuthStyle.BARE)
+    result = client.complete("Math is a", max_tokens=30, temperature=0.7)
+    assert result.text
+    assert result.usage["completion_tokens"] <= 30
+    streamed = client.stream_complete("Math is a", max_tokens=30, temperature=0.7)
+    deltas = list(streamed)
+    assert len(deltas) > 1
+    assert "".join(deltas) == streamed.text == result.text
+    assert streamed.finish_reason == result.finish_reason
+
+
+def test_stream_yields_deltas_then_finish_reason_and_usage(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    whole = client.chat(MESSAGES, seed=7)
+    stream = client.stream_chat(MESSAGES, seed=7)
+    deltas = list(stream)
+    assert len(deltas) > 5
+    assert "".join(deltas) == stream.text == whole.text
+    assert stream.finish_reason == whole.finish_reason == "stop"
+    assert stream.usage == whole.usage
+    assert stream.done
+    assert stream.time_to_first_token is not None
+    # First event is the role chunk, the last is [DONE]; arrival times never go backwards.
+    events = stream.events
+    assert json.loads(events[0].data)["choices"][0]["delta"]["role"] == "assistant"
+    assert events[-1].data == "[DONE]"
+    assert [e.at for e in events] == sorted(e.at for e in events)
+
+
+def test_stream_deltas_arrive_before_the_reply_ends(emulator: Emulator) -> None:
+    client = make_client(emulator, headers=(("x-emulator-token-delay", "0.05"),))
+    stream = client.stream_chat(MESSAGES, max_tokens=8)
+    deltas = iter(stream)
+    first = next(deltas)
+    # The server is still generating: the exchange has no total time and no [DONE] yet.
+    assert first
+    assert stream.exchange.elapsed is None
+    assert not any(e.data == "[DONE]" for e in stream.events)
+    rest = list(deltas)
+    assert stream.done and len(rest) >= 6
+
+
+def test_breaking_out_of_a_stream_releases_it(emulator: Emulator) -> None:
+    client = make_client(emulator, headers=(("x-emulator-reply-tokens", "5000"),))
+    stream = client.stream_chat(MESSAGES, max_tokens=5000)
+    for i, _ in enumerate(stream):
+        if i == 3:
+            break
+    assert not stream.done
+    assert stream.exchange.elapsed is not None  # the body was closed and timed
+    # The same client keeps working after an abandoned stream.
+    assert client.chat(MESSAGES, max_tokens=3).text
+
+
+def test_same_seed_same_text_different_seed_different_text(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    a = client.chat(MESSAGES, seed=1, temperature=1.0).text
+    b = client.chat(MESSAGES, seed=1, temperature=1.0).text
+    c = client.chat(MESSAGES, seed=2, temperature=1.0).text
+    assert a == b != c
+
+
+def test_stop_sequences_from_sidebar_text(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    full = client.chat(MESSAGES, seed=3).text
+    word = full.split()[8]
+    body = client.build_body(
+        {"messages": MESSAGES}, {"seed": 3, "stop": f"{word}\n", "top_p": None}
+    )
+    assert body["stop"] == [word]
+    assert "top_p" not in body
+    cut = client.chat(**{k: v for k, v in body.items()})
+    assert cut.finish_reason == "stop"
+    assert word not in cut.text
+    assert full.startswith(cut.text)
+
+
+def test_raw_send_records_the_whole_exchange(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    body = {"messages": MESSAGES, "max_tokens": 5}
+    exchange = client.send("POST", "/v1/chat/completions", body=body, headers={"X-Trace": "1"})
+    assert exchange.ok
+    assert exchange.status == 200
+    assert exchange.request.method == "POST"
+    assert exchange.request.headers["Authorization"] == "Bearer ***"
+    assert exchange.request.headers["X-Trace"] == "1"
+    assert json.loads(exchange.request.body) == body
+    assert exchange.headers["content-type"].startswith("application/json")
+    assert exchange.request_id
+    assert exchange.json["object"] == "chat.completion"
+    assert json.loads(exchange.body) == exchange.json
+    assert 0 < exchange.time_to_first_byte <= exchange.elapsed
+    assert exchange.events == []
+    assert emulator.api_key not in repr(exchange)
+
+
+def test_raw_send_of_the_notebooks_string_stream_flag(emulator: Emulator) -> None:
+    client = make_client(emulator, auth=AuthStyle.BARE)
+    text = '{"messages":[{"content":"Hello!","role":"user"}], "max_tokens": 10, "stream": "True"}'
+    exchange = client.send("POST", "/v1/chat/completions", body=text)
+    assert exchange.ok and exchange.is_stream
+    assert exchange.request.body == text  # exactly as typed
+    assert exchange.events[-1].data == "[DONE]"
+    assert len(exchange.events) == 10 + 3  # role chunk, 10 tokens, finish chunk, [DONE]
+    assert exchange.json is None
+    assert exchange.body.startswith("data: {")
+
+
+def test_raw_get_info(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    exchange = client.send("GET", "/info")
+    assert exchange.ok
+    assert exchange.json["model_type"] == "chat-completions"
+    assert client.info()["model_name"] == exchange.json["model_name"]
+
+
+def test_raw_open_streams_events_live(emulator: Emulator) -> None:
+    client = make_client(emulator, headers=(("x-emulator-token-delay", "0.02"),))
+    with client.open(
+        "POST", "/chat/completions", body={"messages": MESSAGES, "stream": True, "max_tokens": 6}
+    ) as response:
+        assert response.exchange.status == 200
+        seen = []
+        for event in response.events():
+            seen.append(event)
+            assert response.exchange.events == seen  # recorded as they arrive
+    assert seen[-1].data == "[DONE]"
+    assert response.exchange.elapsed >= seen[-1].at
+
+
+def test_api_version_goes_in_the_query(emulator: Emulator) -> None:
+    client = make_client(emulator, api_version="2024-05-01-preview")
+    result = client.chat(MESSAGES, max_tokens=2)
+    assert result.exchange.request.url.endswith("/chat/completions?api-version=2024-05-01-preview")
+
+
+def test_extra_parameters_modes(emulator: Emulator) -> None:
+    for mode in (ExtraParameters.PASS_THROUGH, ExtraParameters.DROP):
+        client = make_client(emulator, extra_parameters=mode)
+        result = client.chat(MESSAGES, max_tokens=2, ignore_eos=False)
+        assert result.exchange.request.headers["extra-parameters"] == mode.value
+
+
+def test_bad_input_is_refused_before_sending(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    with pytest.raises(InvalidRequestError, match="start with '/'"):
+        client.send("POST", "chat/completions")
+    with pytest.raises(InvalidRequestError, match="method"):
+        client.send("FETCH", "/info")
+    with pytest.raises(InvalidRequestError, match="limit"):
+        client.send("POST", "/chat/completions", body="x" * 1_000_001)
+    for url, message in [
+        ("", "empty"),
+        ("ftp://example.com", "https://"),
+        ("example.com/v1", "https://"),
+        ("https://", "host"),
+        ("https://user:pw@example.com", "key field"),
+        ("https://example.com/?key=1", "query"),
+        ("https://example.com:abc", "port"),
+    ]:
+        with pytest.raises(InvalidRequestError, match=message):
+            Endpoint(url, key="k")
+
+
+def test_endpoint_resolution_order() -> None:
+    env = {"AZURE_AI_CHAT_ENDPOINT": "https://env.example.com", "AZURE_AI_CHAT_KEY": "envkey"}
+    assert Endpoint.from_env(environ=env).url == "https://env.example.com"
+    assert (
+        Endpoint.from_env("https://arg.example.com", environ=env).url == "https://arg.example.com"
+    )
+    assert (
+        Endpoint.from_env(environ={}, default_url="http://127.0.0.1:1").url == "http://127.0.0.1:1"
+    )
+    assert Endpoint.from_env(environ=env).key.reveal() == "envkey"
+    assert Endpoint.from_env(key="", environ=env).key.reveal() == ""
+
+
+def test_secret_never_shows_itself() -> None:
+    secret = Secret("s3cr3t-value")
+    endpoint = Endpoint("https://example.com", key=secret)
+    for text in (repr(secret), str(secret), repr(endpoint), f"{endpoint}"):
+        assert "s3cr3t" not in text
+    assert secret.reveal() == "s3cr3t-value"
+
+
+def test_full_route_urls_split_into_base_and_route() -> None:
+    endpoint = Endpoint("https://x.eastus2.inference.ai.azure.com/v1/chat/completions/")
+    assert endpoint.base_url == "https://x.eastus2.inference.ai.azure.com"
+    assert endpoint.route == "/v1/chat/completions"
+    client = Client(endpoint, PROFILES["llama2-text"])
+    assert client.chat_route == "/v1/chat/completions"
+    assert client.completions_route == "/v1/completions"

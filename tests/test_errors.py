@@ -1,0 +1,326 @@
+"""Every error class, produced by a real endpoint (the emulator's faults) or a real socket."""
+
+from __future__ import annotations
+
+import inspect
+import socket
+import threading
+
+import pytest
+import requests
+import urllib3
+
+import core
+from core import (
+    PROFILES,
+    AuthenticationError,
+    AuthStyle,
+    Client,
+    ConnectError,
+    ContentFilterError,
+    Endpoint,
+    EndpointError,
+    ExtraParametersError,
+    InterruptedStreamError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    TimeoutError,
+    ValidationError,
+)
+from core import errors as core_errors
+from core.failures import error_from_response, retry_after_seconds, transport_error
+from tests.conftest import Emulator, free_port
+
+MESSAGES = [{"role": "user", "content": "Tell me about the sea."}]
+BOMB = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "How to make bomb?"},
+]
+
+
+def client_for(emu: Emulator, fault: str | None = None, **kw) -> Client:
+    headers = (("x-emulator-fault", fault),) if fault else ()
+    kw.setdefault("key", emu.api_key)
+    return Client(Endpoint(emu.base_url, headers=headers, **kw), PROFILES["local"])
+
+
+def test_wrong_key_is_authentication_error(emulator: Emulator) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        client_for(emulator, key="wrong-key").chat(MESSAGES)
+    err = info.value
+    assert err.status_code == 401
+    assert "Check the key" in str(err)
+    assert "wrong-key" not in str(err) and "wrong-key" not in err.body
+
+
+def test_api_key_header_style_gets_the_authorization_400(emulator: Emulator) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        client_for(emulator, auth=AuthStyle.API_KEY).chat(MESSAGES)
+    assert info.value.status_code == 400
+    assert "Auth token must be passed as a header called Authorization" in str(info.value)
+    assert "auth style" in str(info.value)
+
+
+def test_bare_authorization_header_works(emulator: Emulator) -> None:
+    assert client_for(emulator, auth=AuthStyle.BARE).chat(MESSAGES, max_tokens=3).text
+
+
+def test_prompt_content_filter_carries_categories(emulator: Emulator) -> None:
+    with pytest.raises(ContentFilterError) as info:
+        client_for(emulator).chat(BOMB)
+    err = info.value
+    assert err.status_code == 400 and err.where == "prompt"
+    assert [(c.name, c.severity) for c in err.flagged] == [("violence", "high")]
+    assert {c.name for c in err.categories} == {"hate", "self_harm", "sexual", "violence"}
+    assert "violence (high)" in str(err) and "Rephrase" in str(err)
+
+
+def test_completion_content_filter_keeps_partial_text(emulator: Emulator) -> None:
+    client = client_for(emulator, "content-filter-output")
+    with pytest.raises(ContentFilterError) as info:
+        client.chat(MESSAGES)
+    assert info.value.where == "completion" and info.value.status_code == 200
+    streamed = client.stream_chat(MESSAGES)
+    received = []
+    with pytest.raises(ContentFilterError) as info:
+        for delta in streamed:
+            received.append(delta)
+    assert received and info.value.partial_text == "".join(received) == streamed.text
+
+
+def test_extra_parameters_error_quotes_the_endpoint(emulator: Emulator) -> None:
+    with pytest.raises(ExtraParametersError) as info:
+        client_for(emulator).chat(MESSAGES, n=2)
+    assert "Extra parameters ['n'] are not allowed" in str(info.value)
+    assert "pass-through" in str(info.value)
+
+
+def test_validation_error_lists_the_parameter(emulator: Emulator) -> None:
+    with pytest.raises(ValidationError) as info:
+        client_for(emulator).chat(MESSAGES, temperature=5)
+    assert info.value.status_code == 422
+    assert "temperature" in str(info.value)
+    with pytest.raises(ValidationError, match="response_format"):
+        client_for(emulator).chat(MESSAGES, response_format={"type": "json_object"})
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "status", "words"),
+    [
+        ("401", AuthenticationError, 401, "Check the key"),
+        ("auth-header", AuthenticationError, 400, "Authorization"),
+        ("403", AuthenticationError, 403, "refused this key"),
+        ("404", NotFoundError, 404, "route"),
+        ("408", RequestTimeoutError, 408, "timed out"),
+        ("422", ValidationError, 422, "parameter"),
+        ("500", ServerError, 500, "health"),
+        ("503", ServerError, 503, "retry in a few seconds"),
+        ("html", ServerError, 502, "HTML page"),
+    ],
+)
+def test_status_faults_map_to_their_class(
+    emulator: Emulator, fault: str, error: type, status: int, words: str
+) -> None:
+    for call in ("chat", "stream"):
+        client = client_for(emulator, fault)
+        with pytest.raises(error) as info:
+            if call == "chat":
+                client.chat(MESSAGES)
+            else:
+                list(client.stream_chat(MESSAGES))
+        assert info.value.status_code == status
+        assert words in str(info.value)
+        assert info.value.retryable is (status == 503)
+
+
+def test_rate_limit_carries_retry_after(emulator: Emulator) -> None:
+    with pytest.raises(RateLimitError) as info:
+        client_for(emulator, "429=7").chat(MESSAGES)
+    assert info.value.retry_after == 7
+    assert info.value.retryable
+    assert "Retry in 7 s" in str(info.value)
+
+
+def test_empty_body_is_invalid_response(emulator: Emulator) -> None:
+    with pytest.raises(InvalidResponseError, match="empty body"):
+        client_for(emulator, "empty").chat(MESSAGES)
+
+
+def test_slow_first_byte_past_read_timeout(emulator: Emulator) -> None:
+    client = client_for(emulator, "slow=3", read_timeout=0.5)
+    with pytest.raises(TimeoutError, match=r"did not start answering within 0\.5 s"):
+        client.chat(MESSAGES)
+
+
+def test_stall_mid_stream_keeps_partial_text(emulator: Emulator) -> None:
+    stream = client_for(emulator, "stall=5", read_timeout=0.5).stream_chat(MESSAGES)
+    received = []
+    with pytest.raises(InterruptedStreamError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert info.value.reason == "stall"
+    assert received and info.value.partial_text == "".join(received)
+    assert "characters received so far are kept" in str(info.value)
+
+
+def test_cut_connection_mid_stream_keeps_partial_text(emulator: Emulator) -> None:
+    stream = client_for(emulator, "cut").stream_chat(MESSAGES)
+    received = []
+    with pytest.raises(InterruptedStreamError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert info.value.reason == "cut"
+    assert len(received) == 3 and info.value.partial_text == "".join(received)
+
+
+def test_malformed_chunk_stops_with_partial_text(emulator: Emulator) -> None:
+    stream = client_for(emulator, "malformed").stream_chat(MESSAGES)
+    received = []
+    with pytest.raises(InterruptedStreamError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert info.value.reason == "malformed"
+    assert received and info.value.partial_text == "".join(received)
+
+
+def test_missing_done_is_tolerated(emulator: Emulator) -> None:
+    stream = client_for(emulator, "no-done").stream_chat(MESSAGES, seed=4)
+    text = "".join(stream)
+    assert text == client_for(emulator).chat(MESSAGES, seed=4).text
+    assert stream.finish_reason == "stop"
+    assert all(e.data != "[DONE]" for e in stream.events)
+
+
+def test_raw_calls_record_failures_instead_of_raising(emulator: Emulator) -> None:
+    client = client_for(emulator, "cut")
+    exchange = client.send("POST", "/chat/completions", body={"messages": MESSAGES, "stream": True})
+    assert exchange.status == 200
+    assert isinstance(exchange.error, InterruptedStreamError)
+    assert len(exchange.events) >= 3  # what arrived is kept
+    exchange = client_for(emulator, "500").send(
+        "POST", "/chat/completions", body={"messages": MESSAGES}
+    )
+    assert exchange.status == 500 and isinstance(exchange.error, ServerError)
+    assert exchange.json["error"]
+
+
+def test_connection_refused_is_connect_error() -> None:
+    client = Client(Endpoint(f"http://127.0.0.1:{free_port()}", key="k", connect_timeout=2))
+    with pytest.raises(ConnectError, match=r"Could not reach 127\.0\.0\.1") as info:
+        client.chat(MESSAGES)
+    assert info.value.retryable
+    exchange = client.send("GET", "/info")
+    assert exchange.status is None and isinstance(exchange.error, ConnectError)
+
+
+def test_a_plain_tcp_server_that_closes_is_an_error_not_a_hang() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+
+        def accept_and_close() -> None:
+            conn, _ = server.accept()
+            conn.recv(65536)
+            conn.close()
+
+        thread = threading.Thread(target=accept_and_close)
+        thread.start()
+        client = Client(Endpoint(f"http://127.0.0.1:{port}", key="k", read_timeout=5))
+        with pytest.raises(ConnectError):
+            client.chat(MESSAGES)
+        thread.join()
+
+
+def test_canary_key_never_appears_in_errors_or_records(emulator: Emulator) -> None:
+    canary = "CANARY-KEY-7f3a9c1e"
+    client = client_for(emulator, "500", key=canary)
+    exchange = client.send("POST", "/chat/completions", body={"messages": MESSAGES, "note": canary})
+    blob = repr(exchange) + str(exchange.error) + exchange.request.body
+    assert canary not in blob
+    assert "***" in exchange.request.body
+
+
+# Pure mapping logic ----------------------------------------------------------------------
+
+
+def test_every_requests_exception_maps_to_a_specific_error() -> None:
+    classes = [
+        cls
+        for _, cls in inspect.getmembers(requests.exceptions, inspect.isclass)
+        if issubclass(cls, requests.RequestException)
+    ]
+    assert len(classes) > 15
+    for cls in classes:
+        args = (
+            ("boom", "doc", 0)
+            if issubclass(cls, ValueError) and "JSON" in cls.__name__
+            else ("boom",)
+        )
+        exc = cls(*args, request=requests.Request("GET", "https://h.example/x").prepare())
+        mapped = transport_error(exc, connect_timeout=1, read_timeout=2)
+        assert isinstance(mapped, EndpointError), cls
+        assert type(mapped) is not EndpointError, cls
+        assert "h.example" in str(mapped) or "cannot be sent" in str(mapped), cls
+
+
+def test_status_mapping_covers_documented_bodies() -> None:
+    cases = [
+        (
+            400,
+            {"status": "Auth token must be passed as a header called Authorization"},
+            core.AuthenticationError,
+        ),
+        (
+            400,
+            {"error": {"code": "content_filter", "message": "filtered", "status": 400}},
+            core.ContentFilterError,
+        ),
+        (
+            400,
+            {"detail": "Unexpected EXTRA_PARAMETERS option ignore, expected options are"},
+            core.ExtraParametersError,
+        ),
+        (400, {"error": {"message": "bad"}}, core.BadRequestError),
+        (401, {"statusCode": 401, "message": "Unauthorized."}, core.AuthenticationError),
+        (409, "conflict", core.BadRequestError),
+        (422, {"detail": [{"loc": ["body", "tools"], "input": "x"}]}, core.ValidationError),
+        (424, {"error": {"message": "Model error"}}, core.BadRequestError),
+        (504, "<html>Gateway Timeout</html>", core.ServerError),
+    ]
+    import json
+
+    for status, body, cls in cases:
+        text = body if isinstance(body, str) else json.dumps(body)
+        assert type(error_from_response(status, {}, text)) is cls, (status, body)
+
+
+def test_retry_after_sources() -> None:
+    assert retry_after_seconds({"retry-after": "3"}) == 3
+    assert retry_after_seconds({"retry-after-ms": "1500"}) == 1.5
+    assert retry_after_seconds({}, "Rate limit is exceeded. Try again in 2 seconds.") == 2
+    assert retry_after_seconds({}, "Please retry after 86400 seconds.") == 86400
+    assert retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0
+    assert retry_after_seconds({}, "no hint") is None
+
+
+def test_read_timeout_inside_connection_error_is_a_stall() -> None:
+    from core.failures import interrupted_error
+
+    inner = urllib3.exceptions.ReadTimeoutError(None, "/", "Read timed out.")
+    err = interrupted_error(requests.ConnectionError(inner), partial_text="abc", read_timeout=3)
+    assert err.reason == "stall" and err.partial_text == "abc"
+    err = interrupted_error(
+        requests.exceptions.ChunkedEncodingError("x"), partial_text="", read_timeout=3
+    )
+    assert err.reason == "cut" and "Nothing had been received" in str(err)
+
+
+def test_every_error_class_is_exported_and_documented() -> None:
+    for name, cls in inspect.getmembers(core_errors, inspect.isclass):
+        if issubclass(cls, EndpointError):
+            assert getattr(core, name) is cls, name
+            assert cls.__doc__ and name in core_errors.__doc__, name
