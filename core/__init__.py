@@ -20,6 +20,7 @@ from .errors import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
+    BlockedHostError,
     ConnectError,
     ContentFilterError,
     EndpointError,
@@ -31,18 +32,23 @@ from .errors import (
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
+    RetryCancelled,
     ServerError,
     TimeoutError,
     TransportError,
     ValidationError,
 )
+from .hosts import ALLOWED_HOSTS_ENV, DEFAULT_ALLOWED, HostPolicy
 from .profiles import PROFILES, Param, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent
+from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
 from .snippets import RequestSpec, to_curl, to_requests, to_urllib
 from .sse import ServerSentEvent, SSEDecoder, iter_events
 from .streams import TextStream
 
 __all__ = [
+    "ALLOWED_HOSTS_ENV",
+    "DEFAULT_ALLOWED",
     "ENDPOINT_ENV",
     "KEY_ENV",
     "PROFILES",
@@ -50,6 +56,7 @@ __all__ = [
     "AuthStyle",
     "AuthenticationError",
     "BadRequestError",
+    "BlockedHostError",
     "Client",
     "Completion",
     "ConnectError",
@@ -60,6 +67,7 @@ __all__ = [
     "ExtraParameters",
     "ExtraParametersError",
     "FilterCategory",
+    "HostPolicy",
     "InterruptedStreamError",
     "InvalidRequestError",
     "InvalidResponseError",
@@ -70,6 +78,9 @@ __all__ = [
     "RawResponse",
     "RequestSpec",
     "RequestTimeoutError",
+    "RetryCancelled",
+    "RetryNotice",
+    "RetryPolicy",
     "SSEDecoder",
     "Secret",
     "SentRequest",
@@ -80,6 +91,8 @@ __all__ = [
     "TimeoutError",
     "TransportError",
     "ValidationError",
+    "call_with_retries",
+    "is_auto_retried",
     "iter_events",
     "parse_body_text",
     "split_route",

@@ -16,12 +16,13 @@ import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
 from . import errors, failures
 from .config import Endpoint
+from .hosts import ALLOWED_HOSTS_ENV, HostPolicy
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
 from .snippets import RequestSpec
@@ -44,9 +45,11 @@ class Client:
         profile: Profile | None = None,
         *,
         session: requests.Session | None = None,
+        hosts: HostPolicy | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.profile = profile or PROFILES["openai"]
+        self.hosts = hosts  # None: any host (library use); the app passes its allow-list
         self._session = session or requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
 
@@ -66,6 +69,7 @@ class Client:
         does is recorded on the returned response's `exchange`.
         """
         prepared = self._prepare(method, path, headers, body)
+        self._check_host(prepared.url or "")
         exchange = Exchange(request=self._record(prepared))
         started = time.perf_counter()
         try:
@@ -270,6 +274,16 @@ class Client:
             raise self._scrub_error(
                 errors.InvalidRequestError(f"The request cannot be sent: {exc}")
             ) from None
+
+    def _check_host(self, url: str) -> None:
+        if self.hosts is None:
+            return
+        host = urlsplit(url).hostname or ""
+        if not self.hosts.allows(host):
+            raise errors.BlockedHostError(
+                f"This playground may not call {host}: it only calls {self.hosts.describe()}. "
+                f"Whoever hosts it can add the host to {ALLOWED_HOSTS_ENV}."
+            )
 
     def _extra_headers(self) -> dict[str, str]:
         headers = {}

@@ -2,6 +2,7 @@
 
     EndpointError                    base; `str(err)` says what happened and what to do next
     ├── InvalidRequestError          bad input caught before anything is sent (URL, JSON, size)
+    │   └── BlockedHostError         the host is not on the allow-list (PLAYGROUND_ALLOWED_HOSTS)
     ├── TransportError               no usable HTTP response
     │   ├── ConnectError             DNS, refused, TLS, reset before a response
     │   └── TimeoutError             connect or read timeout before the response started
@@ -15,6 +16,7 @@
     │   ├── ValidationError          422: a parameter value the model does not accept
     │   ├── RateLimitError           429, with `retry_after` seconds when known
     │   └── ServerError              5xx
+    ├── RetryCancelled               the user cancelled while a 429/503 retry was waiting
     ├── InvalidResponseError         a 2xx reply that is not what the route should return
     └── InterruptedStreamError       a stream broke after it started; carries `partial_text`
 
@@ -45,6 +47,10 @@ class EndpointError(Exception):
 
 class InvalidRequestError(EndpointError, ValueError):
     """Raised before sending: the URL, body or a parameter is unusable. Fix the input; no retry."""
+
+
+class BlockedHostError(InvalidRequestError):
+    """Raised before connecting when the host is not on the allow-list. Nothing was sent."""
 
 
 class TransportError(EndpointError):
@@ -165,6 +171,14 @@ class ServerError(APIStatusError):
     @property
     def retryable(self) -> bool:  # type: ignore[override]
         return self.status_code == 503
+
+
+class RetryCancelled(EndpointError):
+    """Raised when the caller cancelled while waiting to retry; `error` is the last failure."""
+
+    def __init__(self, error: EndpointError) -> None:
+        super().__init__(f"Retry cancelled. The last answer was: {error}")
+        self.error = error
 
 
 class InvalidResponseError(EndpointError):
