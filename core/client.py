@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 
 from . import errors, failures
 from .config import Endpoint
@@ -30,6 +31,7 @@ from .sse import SSEDecoder
 from .streams import TextStream, completion_from_json
 
 USER_AGENT = "azure-ai-playground/0.1"
+_READ_SIZE = 65536
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
 _SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "ocp-apim-subscription-key"})
 _TRANSPORT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
@@ -355,7 +357,7 @@ class RawResponse:
         scrub = self._client.scrub
         started = self._started
         try:
-            for chunk in response.iter_content(chunk_size=None):
+            for chunk in _body_chunks(response):
                 chunks.append(chunk)
                 if decoder is None:
                     continue
@@ -368,7 +370,7 @@ class RawResponse:
                     event = TimedEvent(time.perf_counter() - started, scrub(sse.data), sse.event)
                     exchange.events.append(event)
                     yield event
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.failure = exc
             exchange.error = self._client._scrub_error(
                 failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout)
@@ -399,6 +401,14 @@ class RawResponse:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _body_chunks(response: requests.Response) -> Iterator[bytes]:
+    """Body bytes as they arrive: per HTTP chunk, or whatever the socket has (`read1`)."""
+    raw = response.raw
+    if raw.chunked:
+        return response.iter_content(chunk_size=None)
+    return iter(lambda: raw.read1(_READ_SIZE), b"")
 
 
 def redact_header(name: str, value: str, scrub: Any) -> str:

@@ -246,3 +246,44 @@ def test_full_route_urls_split_into_base_and_route() -> None:
     client = Client(endpoint, PROFILES["llama2-text"])
     assert client.chat_route == "/v1/chat/completions"
     assert client.completions_route == "/v1/completions"
+
+
+def test_a_content_length_stream_is_not_buffered_until_the_end() -> None:
+    """A server that sends Content-Length instead of chunks still streams event by event."""
+    import socket
+    import threading
+
+    first = b'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n'
+    second = (
+        b'data: {"choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    )
+    first_seen = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                f"Content-Length: {len(first) + len(second)}\r\n\r\n"
+            )
+            conn.sendall(head.encode() + first)
+            first_seen.wait(timeout=10)  # the second half goes only after the client saw the first
+            conn.sendall(second)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        client = Client(Endpoint(f"http://127.0.0.1:{port}", key="k"), PROFILES["openai"])
+        stream = client.stream_chat(MESSAGES)
+        deltas = iter(stream)
+        assert next(deltas) == "Hel"
+        first_seen.set()
+        assert list(deltas) == ["lo"]
+        assert stream.finish_reason == "stop" and stream.done
+    finally:
+        first_seen.set()
+        thread.join()
+        listener.close()
