@@ -6,66 +6,15 @@ Every test that needs an endpoint talks HTTP to a real `python -m emulator` proc
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_KEY = "test-key-0123456789abcdef0123456"
+from emulator.process import DEFAULT_KEY as TEST_KEY
+from emulator.process import ROOT, Emulator, free_port, start_emulator, stop_emulator
+
 ENV_VARS = ("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY", "PLAYGROUND_ALLOWED_HOSTS")
-
-
-@dataclass(frozen=True)
-class Emulator:
-    """A running emulator: where it listens and the key it expects."""
-
-    base_url: str
-    api_key: str
-    process: subprocess.Popen
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_emulator(*args: str, api_key: str = TEST_KEY, ready_timeout: float = 60.0) -> Emulator:
-    """Start `python -m emulator` on a free port and wait until /health answers 200."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--api-key", api_key, *args]
-    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited early: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if requests.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return Emulator(base_url, api_key, process)
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("emulator did not become healthy in time")
-
-
-def stop_emulator(emulator: Emulator) -> None:
-    emulator.process.terminate()
-    try:
-        emulator.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        emulator.process.kill()
-    if emulator.process.stderr:
-        emulator.process.stderr.close()
+__all__ = ["ROOT", "TEST_KEY", "Emulator", "free_port", "start_emulator", "stop_emulator"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,114 @@
+"""`make bench`: run every benchmark, print one Markdown report, and put it in the README.
+
+The README section between `<!-- bench:start -->` and `<!-- bench:end -->` is replaced by
+this command's output, so the figures there always come from a run of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import re
+from pathlib import Path
+
+from . import endpoint, latency, startup, throughput
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+MARKERS = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.DOTALL)
+
+
+def _fmt(value: float | str, unit: str = "") -> str:
+    if isinstance(value, str):
+        return f"n/a ({value})"
+    return "n/a" if math.isnan(value) else f"{value:,.1f}{unit}"
+
+
+def report(chunks: int, rounds: int) -> str:
+    """Run everything and return the Markdown report."""
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, by `make bench`.",
+        "",
+        f"**1. Streaming throughput** ({chunks:,} chat chunks from a local server, median of "
+        f"{rounds} interleaved rounds; ratio to the raw socket floor):",
+        "",
+        "| contender | µs per chunk | × floor |",
+        "|---|---:|---:|",
+    ]
+    results = throughput.run(chunks, rounds)
+    floor = results["raw socket read (floor)"]
+    for name, value in results.items():
+        ratio = value / floor if isinstance(value, float) and isinstance(floor, float) else None
+        lines.append(f"| {name} | {_fmt(value)} | {f'{ratio:.1f}×' if ratio else '–'} |")
+    lc_floor = results.get("langchain-core floor (no HTTP)")
+    ours = results.get("core.Client.stream_chat (ours)")
+    adapter = results.get("core.langchain adapter (ours)")
+    if all(isinstance(v, float) for v in (lc_floor, ours, adapter)):
+        budget = lc_floor + ours  # type: ignore[operator]
+        lines += [
+            "",
+            f"Adapter vs langchain-core floor + our call: {adapter / budget:.2f}× "  # type: ignore[operator]
+            f"(target ≤ 1.5×). Our call vs floor: {ours / floor:.2f}× (target ≤ 2×).",
+        ]  # type: ignore[operator]
+
+    lat = latency.run()
+    lines += [
+        "",
+        "**2. Added latency** (server writes a chunk every 20 ms; gap from write to yield):",
+        f"median {lat['median_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms over {lat['chunks']} chunks; "
+        f"bunched chunks: {lat['bunched']} (target: median < 1 ms, none bunched).",
+        "",
+        "**3. Import time** (fresh interpreter, median of 5):",
+        "",
+        "| module | ms | loads LangChain | loads Streamlit |",
+        "|---|---:|:-:|:-:|",
+    ]
+    for label, value in startup.run().items():
+        if isinstance(value, str):
+            lines.append(f"| {label} | n/a ({value}) | | |")
+        else:
+            ms, has_lc, has_st = value
+            lines.append(
+                f"| {label} | {ms:.0f} | {'yes' if has_lc else 'no'} | {'yes' if has_st else 'no'} |"
+            )
+
+    conc = endpoint.scripted_concurrency()
+    speed = endpoint.llama_speed()
+    lines += [
+        "",
+        "**5. Local endpoint**: scripted engine, "
+        f"{conc['streams']} concurrent streams of 100 tokens: time to first token p50 "
+        f"{conc['ttft_p50_ms']:.0f} ms, p99 {conc['ttft_p99_ms']:.0f} ms; "
+        f"{conc['tokens_per_s']:,.0f} tokens/s in total; {conc['failed']} failed. "
+        + (
+            f"llama engine (SmolLM2-135M Q4_1): {speed['tokens_per_s']:.0f} tokens/s streamed, "
+            f"first token after {speed['ttft_ms']:.0f} ms."
+            if isinstance(speed, dict)
+            else f"llama engine: {speed}."
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--chunks", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-readme", action="store_true", help="print only")
+    args = parser.parse_args()
+    text = report(args.chunks, args.rounds)
+    print(text)
+    (ROOT / "bench" / "results.md").write_text(text)
+    if not args.no_readme and README.exists():
+        readme = README.read_text()
+        if MARKERS.search(readme):
+            README.write_text(MARKERS.sub(lambda m: m.group(1) + text + m.group(2), readme))
+            print("README.md updated.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Benchmark 1: streaming throughput, per chunk, against the clients people would otherwise use.
+
+Every contender reads the same 20,000-chunk stream from `bench.server` and must return the
+same number of text pieces; contenders run interleaved, several rounds, and the median counts.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import statistics
+import time
+from collections.abc import Callable, Iterator
+
+import requests
+
+from core import PROFILES, Client, Endpoint
+
+from .server import running
+
+MESSAGES = [{"role": "user", "content": "Stream, please."}]
+KEY = "bench-key"
+
+
+def raw_socket_floor(url: str, chunks: int) -> int:
+    """Reads the response bytes and nothing else: the floor no client can beat."""
+    host, port = url.removeprefix("http://").split(":")
+    body = json.dumps({"messages": MESSAGES, "stream": True}).encode()
+    request = (
+        f"POST /chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(request)
+        received = 0
+        while part := conn.recv(65536):
+            received += len(part)
+    return chunks if received else 0
+
+
+def iter_lines_json(url: str, chunks: int) -> int:
+    """`requests.iter_lines` + `json.loads`: what the notebooks do, minus correctness."""
+    pieces = 0
+    body = {"messages": MESSAGES, "stream": True}
+    with requests.post(f"{url}/chat/completions", json=body, stream=True, timeout=60) as resp:
+        for line in resp.iter_lines():
+            if line.startswith(b"data: ") and line != b"data: [DONE]":
+                delta = json.loads(line[6:])["choices"][0]["delta"].get("content")
+                pieces += bool(delta)
+    return pieces
+
+
+def core_stream(url: str, chunks: int) -> int:
+    """This project's `Client.stream_chat`: WHATWG SSE decoding, records, typed errors."""
+    client = Client(Endpoint(url, key=KEY), PROFILES["local"])
+    return sum(1 for _ in client.stream_chat(MESSAGES))
+
+
+def azure_ai_inference(url: str, chunks: int) -> int:
+    """The azure-ai-inference SDK's streaming `complete`."""
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.core.credentials import AzureKeyCredential
+
+    client = ChatCompletionsClient(endpoint=url, credential=AzureKeyCredential(KEY))
+    pieces = 0
+    for update in client.complete(messages=MESSAGES, stream=True):
+        if update.choices and update.choices[0].delta.content:
+            pieces += 1
+    client.close()
+    return pieces
+
+
+def openai_sdk(url: str, chunks: int) -> int:
+    """The openai SDK's streaming chat completions."""
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{url}/v1", api_key=KEY)
+    pieces = 0
+    for chunk in client.chat.completions.create(model="bench", messages=MESSAGES, stream=True):
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces += 1
+    client.close()
+    return pieces
+
+
+def langchain_community(url: str, chunks: int) -> int:
+    """langchain-community's `AzureMLChatOnlineEndpoint.stream`, as the notebooks build it."""
+    from langchain_community.chat_models.azureml_endpoint import (
+        AzureMLChatOnlineEndpoint,
+        CustomOpenAIChatContentFormatter,
+    )
+
+    model = AzureMLChatOnlineEndpoint(
+        endpoint_url=f"{url}/v1/chat/completions",
+        endpoint_api_type="serverless",
+        endpoint_api_key=KEY,
+        content_formatter=CustomOpenAIChatContentFormatter(),
+    )
+    return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
+
+
+def langchain_core_floor(url: str, chunks: int) -> int:
+    """LangChain's own per-chunk cost: a chat model that yields ready-made chunks, no HTTP."""
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    class ReadyMade(BaseChatModel):
+        n: int
+
+        @property
+        def _llm_type(self) -> str:
+            return "ready-made"
+
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[no-untyped-def]
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
+
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator:  # type: ignore[no-untyped-def]
+            for i in range(self.n):
+                yield ChatGenerationChunk(message=AIMessageChunk(content=f" w{i % 1000}"))
+
+    return sum(1 for chunk in ReadyMade(n=chunks).stream("hi") if chunk.content)
+
+
+def core_langchain_adapter(url: str, chunks: int) -> int:
+    """This project's LangChain adapter (`core.langchain`), streaming."""
+    from core import langchain as adapter
+
+    model = adapter.bench_model(url, KEY)
+    return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
+
+
+CONTENDERS: dict[str, Callable[[str, int], int]] = {
+    "raw socket read (floor)": raw_socket_floor,
+    "requests iter_lines + json.loads": iter_lines_json,
+    "core.Client.stream_chat (ours)": core_stream,
+    "azure-ai-inference SDK": azure_ai_inference,
+    "openai SDK": openai_sdk,
+    "langchain-community AzureMLChatOnlineEndpoint": langchain_community,
+    "langchain-core floor (no HTTP)": langchain_core_floor,
+    "core.langchain adapter (ours)": core_langchain_adapter,
+}
+
+
+def run(chunks: int = 20_000, rounds: int = 5) -> dict[str, float | str]:
+    """Median microseconds per chunk for each contender, or the reason it could not run."""
+    timings: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    failures: dict[str, str] = {}
+    with running(chunks) as server:
+        for _ in range(rounds):
+            for name, contender in CONTENDERS.items():
+                if name in failures:
+                    continue
+                try:
+                    started = time.perf_counter()
+                    pieces = contender(server.url, chunks)
+                    elapsed = time.perf_counter() - started
+                except Exception as exc:  # a missing optional contender is reported, not fatal
+                    failures[name] = f"{type(exc).__name__}: {exc}"[:120]
+                    continue
+                if pieces != chunks:
+                    failures[name] = f"returned {pieces} pieces, expected {chunks}"
+                    continue
+                timings[name].append(elapsed / chunks * 1e6)
+    results: dict[str, float | str] = {}
+    for name in CONTENDERS:
+        results[name] = failures.get(name) or statistics.median(timings[name])
+    return results
