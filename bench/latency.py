@@ -7,6 +7,7 @@ quarter of the cadence, which would mean chunks were held back and released toge
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 
@@ -26,7 +27,7 @@ def run(chunks: int = 100) -> dict[str, float]:
             yielded.append(time.perf_counter())
         writes = server.write_times[1 : 1 + len(yielded)]  # skip the role chunk
     gaps = sorted((y - w) * 1000 for y, w in zip(yielded, writes, strict=True))
-    spacing = [b - a for a, b in zip(yielded, yielded[1:], strict=False)]
+    spacing = [b - a for a, b in itertools.pairwise(yielded)]
     return {
         "median_ms": statistics.median(gaps),
         "p99_ms": gaps[int(len(gaps) * 0.99) - 1],
