@@ -59,7 +59,8 @@ def report(chunks: int, rounds: int) -> str:
     lines += [
         "",
         "**2. Added latency** (server writes a chunk every 20 ms; gap from write to yield):",
-        f"median {lat['median_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms over {lat['chunks']} chunks; "
+        f"median {lat['median_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms "
+        f"over {lat['chunks']} chunks; "
         f"bunched chunks: {lat['bunched']} (target: median < 1 ms, none bunched).",
         "",
         "**3. Import time** (fresh interpreter, median of 5):",
@@ -72,9 +73,8 @@ def report(chunks: int, rounds: int) -> str:
             lines.append(f"| {label} | n/a ({value}) | | |")
         else:
             ms, has_lc, has_st = value
-            lines.append(
-                f"| {label} | {ms:.0f} | {'yes' if has_lc else 'no'} | {'yes' if has_st else 'no'} |"
-            )
+            lc, st = ("yes" if flag else "no" for flag in (has_lc, has_st))
+            lines.append(f"| {label} | {ms:.0f} | {lc} | {st} |")
 
     conc = endpoint.scripted_concurrency()
     speed = endpoint.llama_speed()
