@@ -84,19 +84,15 @@ def openai_sdk(url: str, chunks: int) -> int:
 
 
 def langchain_community(url: str, chunks: int) -> int:
-    """langchain-community's `AzureMLChatOnlineEndpoint.stream`, as the notebooks build it."""
-    from langchain_community.chat_models.azureml_endpoint import (
-        AzureMLChatOnlineEndpoint,
-        CustomOpenAIChatContentFormatter,
-    )
+    """langchain-community's `AzureMLChatOnlineEndpoint.stream`, set up as the notebooks do."""
+    import warnings
 
-    model = AzureMLChatOnlineEndpoint(
-        endpoint_url=f"{url}/v1/chat/completions",
-        endpoint_api_type="serverless",
-        endpoint_api_key=KEY,
-        content_formatter=CustomOpenAIChatContentFormatter(),
-    )
-    return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "being sunset"
+        from core.langchain import community_chat_model
+
+        model = community_chat_model(url, KEY)
+        return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
 
 
 def langchain_core_floor(url: str, chunks: int) -> int:
@@ -124,9 +120,9 @@ def langchain_core_floor(url: str, chunks: int) -> int:
 
 def core_langchain_adapter(url: str, chunks: int) -> int:
     """This project's LangChain adapter (`core.langchain`), streaming."""
-    from core import langchain as adapter
+    from core.langchain import ChatAzureServerless
 
-    model = adapter.bench_model(url, KEY)
+    model = ChatAzureServerless.from_endpoint(Endpoint(url, key=KEY), profile="local")
     return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
 
 

@@ -1,0 +1,244 @@
+"""The Memory Chatbot's window: which past exchanges a turn sends, in which form.
+
+    turn = build_turn(history, "And in winter?", k=5, mode=Mode.NOTEBOOK)
+    turn.messages        # exactly what goes to the endpoint
+    turn.window.dropped  # the exchanges outside the window, for the page to mark
+
+The notebook kept the last k exchanges with `ConversationBufferWindowMemory(k=5,
+human_prefix="User", ai_prefix="Assistant")` and sent them through one prompt; that class is
+deprecated, so the app trims the history itself (style.md, LangChain). Only the window is
+sent, so a turn's request size depends on k, never on how long the conversation is.
+No LangChain import here: the logic is plain data and can be tested without a network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from .errors import InvalidRequestError
+
+DEFAULT_K = 5  # the notebook's `k=5`
+MIN_K, MAX_K = 1, 20
+HUMAN_PREFIX, AI_PREFIX = "User", "Assistant"  # the notebook's human_prefix / ai_prefix
+# The notebook's INPUT_TEMPLATE, unchanged.
+NOTEBOOK_TEMPLATE = "Current conversation:\n{chat_history}\n\nUser question:{input}"
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+EXPORT_FORMAT = "azure-ai-playground/memory-chat"
+EXPORT_VERSION = 1
+MAX_IMPORT_BYTES = 2_000_000
+MAX_IMPORT_EXCHANGES = 5_000
+
+
+class Turn(NamedTuple):
+    """One past exchange: what the user asked and what the assistant answered."""
+
+    user: str
+    assistant: str
+
+
+class Mode(StrEnum):
+    """How a turn is sent: the notebook's single prompt, or native chat messages."""
+
+    NOTEBOOK = "notebook"
+    MESSAGES = "messages"
+
+
+class HistoryImportError(InvalidRequestError):
+    """Raised when an imported history is not valid JSON of the expected shape. Fix the file."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The exchanges a turn sends (`kept`) and the older ones left out (`dropped`)."""
+
+    kept: tuple[Turn, ...]
+    dropped: tuple[Turn, ...]
+
+    @property
+    def first_kept(self) -> int:
+        """The index in the history of the first exchange sent."""
+        return len(self.dropped)
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """One turn as sent: chat messages (role, content), the window and the new question."""
+
+    messages: list[dict[str, str]]
+    window: Window
+    mode: Mode
+    question: str
+
+
+def check_k(k: int) -> int:
+    """`k` itself, or InvalidRequestError when it is outside 1..20."""
+    if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
+        raise InvalidRequestError(f"The window must hold {MIN_K} to {MAX_K} exchanges, got {k!r}.")
+    return k
+
+
+def window(history: Sequence[Sequence[str]], k: int) -> Window:
+    """The last min(len(history), k) exchanges in order, and the ones before them."""
+    turns = tuple(Turn(*pair) for pair in history)
+    cut = max(0, len(turns) - check_k(k))
+    return Window(kept=turns[cut:], dropped=turns[:cut])
+
+
+def render_history(turns: Sequence[Turn]) -> str:
+    """`chat_history` as the notebook's memory rendered it: `User: ...` / `Assistant: ...` lines."""
+    lines = []
+    for turn in turns:
+        lines += [f"{HUMAN_PREFIX}: {turn.user}", f"{AI_PREFIX}: {turn.assistant}"]
+    return "\n".join(lines)
+
+
+def notebook_prompt(turns: Sequence[Turn], question: str) -> str:
+    """The notebook's single prompt for these exchanges and the new question."""
+    return NOTEBOOK_TEMPLATE.format(chat_history=render_history(turns), input=question)
+
+
+def chat_messages(turns: Sequence[Turn], question: str, system_prompt: str = "") -> list[dict]:
+    """Native chat messages: the system prompt, the exchanges, then the new question."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    for turn in turns:
+        messages.append({"role": "user", "content": turn.user})
+        messages.append({"role": "assistant", "content": turn.assistant})
+    messages.append({"role": "user", "content": question})
+    return messages
+
+
+def build_turn(
+    history: Sequence[Sequence[str]],
+    question: str,
+    k: int = DEFAULT_K,
+    mode: Mode | str = Mode.NOTEBOOK,
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+) -> TurnRequest:
+    """The messages one turn sends: the window of `history` plus `question`, in `mode`.
+
+    The notebook mode sends one user message and no system prompt, as the notebook did.
+    """
+    mode = Mode(mode)
+    shown = window(history, k)
+    if mode is Mode.NOTEBOOK:
+        messages = [{"role": "user", "content": notebook_prompt(shown.kept, question)}]
+    else:
+        messages = chat_messages(shown.kept, question, system_prompt)
+    return TurnRequest(messages=messages, window=shown, mode=mode, question=question)
+
+
+def export_history(history: Sequence[Sequence[str]]) -> str:
+    """The history as JSON text, readable by `import_history`."""
+    exchanges = [{"user": t.user, "assistant": t.assistant} for t in map(_turn, history)]
+    payload = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exchanges": exchanges}
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def import_history(data: str | bytes) -> list[Turn]:
+    """Parse exported JSON (or a bare list of [user, assistant] pairs, as Gradio keeps them).
+
+    Raises HistoryImportError saying what is wrong and where.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise HistoryImportError(
+            f"The file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}. "
+            "Export a shorter conversation."
+        )
+    try:
+        payload = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HistoryImportError(f"The file is not valid JSON: {exc}.") from None
+    items = _exchange_list(payload)
+    if len(items) > MAX_IMPORT_EXCHANGES:
+        raise HistoryImportError(
+            f"The file holds {len(items):,} exchanges; the limit is {MAX_IMPORT_EXCHANGES:,}."
+        )
+    return [_parse_exchange(index, item) for index, item in enumerate(items)]
+
+
+def _turn(pair: Sequence[str]) -> Turn:
+    return pair if isinstance(pair, Turn) else Turn(*pair)
+
+
+def _exchange_list(payload: Any) -> list[Any]:
+    if isinstance(payload, list):
+        return payload
+    if not isinstance(payload, dict):
+        raise HistoryImportError(
+            f"Expected a JSON object with an 'exchanges' list, got {_json_type(payload)}."
+        )
+    if payload.get("format", EXPORT_FORMAT) != EXPORT_FORMAT:
+        raise HistoryImportError(
+            f"Unknown format {payload['format']!r}; expected {EXPORT_FORMAT!r}."
+        )
+    if payload.get("version", EXPORT_VERSION) != EXPORT_VERSION:
+        raise HistoryImportError(
+            f"Unsupported version {payload['version']!r}; this app reads version {EXPORT_VERSION}."
+        )
+    exchanges = payload.get("exchanges")
+    if not isinstance(exchanges, list):
+        got = _json_type(exchanges) if exchanges is not None else "nothing"
+        raise HistoryImportError(f"'exchanges' must be a list, got {got}.")
+    return exchanges
+
+
+def _parse_exchange(index: int, item: Any) -> Turn:
+    where = f"Exchange {index + 1}"
+    if isinstance(item, dict):
+        unknown = sorted(set(item) - {"user", "assistant"})
+        if unknown:
+            raise HistoryImportError(
+                f"{where} has unknown keys {unknown}; expected user, assistant."
+            )
+        missing = [key for key in ("user", "assistant") if key not in item]
+        if missing:
+            raise HistoryImportError(f"{where} lacks {' and '.join(repr(m) for m in missing)}.")
+        pair = [item["user"], item["assistant"]]
+    elif isinstance(item, list) and len(item) == 2:
+        pair = item
+    else:
+        raise HistoryImportError(
+            f"{where} must be an object with 'user' and 'assistant', or a [user, assistant] "
+            f"pair; got {_json_type(item)}."
+        )
+    for role, value in zip(("user", "assistant"), pair, strict=True):
+        if not isinstance(value, str):
+            raise HistoryImportError(f"{where}: '{role}' must be text, got {_json_type(value)}.")
+    return Turn(*pair)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    return names.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+__all__ = [
+    "AI_PREFIX",
+    "DEFAULT_K",
+    "DEFAULT_SYSTEM_PROMPT",
+    "HUMAN_PREFIX",
+    "MAX_K",
+    "MIN_K",
+    "NOTEBOOK_TEMPLATE",
+    "HistoryImportError",
+    "Mode",
+    "Turn",
+    "TurnRequest",
+    "Window",
+    "build_turn",
+    "chat_messages",
+    "check_k",
+    "export_history",
+    "import_history",
+    "notebook_prompt",
+    "render_history",
+    "window",
+]
