@@ -84,11 +84,12 @@ class Client:
         except requests.RequestException as exc:
             exchange.elapsed = time.perf_counter() - started
             exchange.error = self._scrub_error(
+                exchange.request,
                 failures.transport_error(
                     exc,
                     connect_timeout=self.endpoint.connect_timeout,
                     read_timeout=self.endpoint.read_timeout,
-                )
+                ),
             )
             return RawResponse(self, exchange, None, started)
         exchange.time_to_first_byte = time.perf_counter() - started
@@ -222,7 +223,7 @@ class Client:
         try:
             return completion_from_json(exchange.json, exchange)
         except errors.EndpointError as exc:
-            raise self._scrub_error(exc) from None
+            raise self._scrub_error(exchange.request, exc) from None
 
     def _stream(self, path: str, body: dict[str, Any]) -> TextStream:
         body["stream"] = True
@@ -314,8 +315,13 @@ class Client:
         key = self.endpoint.key.reveal()
         return text.replace(key, "***") if key and key in text else text
 
-    def _scrub_error(self, error: errors.EndpointError) -> errors.EndpointError:
+    def _scrub_error(
+        self, request: SentRequest | None, error: errors.EndpointError
+    ) -> errors.EndpointError:
+        """`error` with the key scrubbed from its text and the sent request attached."""
         error.message = self.scrub(error.message)
+        if request is not None:
+            error.request = request
         error.args = (error.message,)
         if isinstance(error, errors.APIStatusError):
             error.body = self.scrub(error.body)
@@ -373,7 +379,8 @@ class RawResponse:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.failure = exc
             exchange.error = self._client._scrub_error(
-                failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout)
+                exchange.request,
+                failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout),
             )
         finally:
             exchange.body = scrub(b"".join(chunks).decode("utf-8", "replace"))
@@ -382,7 +389,8 @@ class RawResponse:
             status = exchange.status or 0
             if exchange.error is None and not 200 <= status < 300:
                 exchange.error = self._client._scrub_error(
-                    failures.error_from_response(status, exchange.headers, exchange.body)
+                    exchange.request,
+                    failures.error_from_response(status, exchange.headers, exchange.body),
                 )
 
     def read(self) -> Exchange:

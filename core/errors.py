@@ -29,13 +29,18 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .records import SentRequest
 
 
 class EndpointError(Exception):
     """Base of every error `core` raises. Retrying is unsafe unless a subclass says so."""
 
     retryable = False
+    #: The request as sent (key redacted), when one was sent; set by the client.
+    request: SentRequest | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import errors, failures
-from .records import Completion, Exchange, TimedEvent
+from .records import Completion, Exchange, SentRequest, TimedEvent
 
 if TYPE_CHECKING:
     from .client import RawResponse
 
-Scrub = Callable[[errors.EndpointError], errors.EndpointError]
+Scrub = Callable[[SentRequest | None, errors.EndpointError], errors.EndpointError]
 
 
 def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
@@ -85,7 +85,7 @@ class TextStream:
         try:
             yield from self._deltas()
         except errors.EndpointError as exc:
-            raise self._scrub(exc) from None
+            raise self._scrub(self.exchange.request, exc) from None
         finally:
             self._response.close()
 

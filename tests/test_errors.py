@@ -324,3 +324,17 @@ def test_every_error_class_is_exported_and_documented() -> None:
         if issubclass(cls, EndpointError):
             assert getattr(core, name) is cls, name
             assert cls.__doc__ and name in core_errors.__doc__, name
+
+
+def test_errors_carry_the_request_that_was_sent(emulator: Emulator) -> None:
+    with pytest.raises(ServerError) as info:
+        client_for(emulator, "500").chat(MESSAGES, max_tokens=5)
+    sent = info.value.request
+    assert sent is not None and sent.json()["max_tokens"] == 5
+    assert sent.headers["Authorization"] == "Bearer ***"
+    with pytest.raises(InterruptedStreamError) as info:
+        list(client_for(emulator, "cut").stream_chat(MESSAGES))
+    assert info.value.request is not None and info.value.request.json()["stream"] is True
+    with pytest.raises(ConnectError) as info:
+        Client(Endpoint(f"http://127.0.0.1:{free_port()}", key="k")).chat(MESSAGES)
+    assert info.value.request is not None
