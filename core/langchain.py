@@ -235,11 +235,10 @@ class ChatAzureServerless(BaseChatModel):
         wire, params = to_wire(messages), self._body_params(stop, kwargs)
         with self.new_client() as client:
             deltas = self._retrying(lambda: client.stream_chat(wire, **params))
+            # langchain-core's stream() and generate() report each chunk to the callbacks
+            # themselves; reporting it here as well would show every token twice.
             for delta in deltas:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                if run_manager:
-                    run_manager.on_llm_new_token(delta, chunk=chunk)
-                yield chunk
+                yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
             # One closing chunk carries what is known only at the end (usage, finish reason),
             # so merging chunks never concatenates a metadata string twice.
             last = AIMessageChunk(

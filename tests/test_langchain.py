@@ -122,6 +122,27 @@ def test_stream_yields_each_delta_as_it_arrives(emulator: Emulator) -> None:
     assert full.usage_metadata["output_tokens"] == 12
 
 
+class TokenCounter(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+def test_callbacks_see_each_token_once(emulator: Emulator) -> None:
+    counter = TokenCounter()
+    model = make_model(emulator)
+    streamed = [c.content for c in model.stream("Hello there", config={"callbacks": [counter]})]
+    assert len(streamed) > 5
+    assert [t for t in counter.tokens if t] == [c for c in streamed if c]
+    counter.tokens.clear()
+    reply = make_model(emulator, streaming=True).invoke(
+        "Hello there", config={"callbacks": [counter]}
+    )
+    assert "".join(counter.tokens) == reply.content
+
+
 def test_a_broken_stream_has_already_delivered_its_first_deltas(emulator: Emulator) -> None:
     # The emulator cuts the connection after 3 tokens: a buffering adapter would deliver none.
     model = make_model(emulator, headers={"x-emulator-fault": "cut"})
