@@ -1,0 +1,106 @@
+"""Command line: `python -m emulator --engine scripted|llama --port 8765 --api-key KEY`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from emulator.app import Settings, create_app
+from emulator.fetch_model import DEFAULT_MODEL_PATH
+from emulator.streams import ConnectionCut
+
+log = logging.getLogger("emulator")
+KEY_VARIABLE = "EMULATOR_API_KEY"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="Local endpoint speaking the Azure AI serverless (MaaS) wire format.",
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1")
+    add("--port", type=int, default=8765)
+    add("--engine", choices=("scripted", "llama"), default="scripted")
+    add("--api-key", help=f"key clients must send; default ${KEY_VARIABLE}; none: no auth")
+    add("--model-path", type=Path, default=DEFAULT_MODEL_PATH, help="GGUF for --engine llama")
+    add("--token-delay", type=float, default=0.0, help="scripted: seconds before each token")
+    add("--reply-tokens", type=int, default=40, help="scripted: natural reply length")
+    add("--no-content-filter", action="store_true", help="turn the prompt filter off")
+    add("--queue-limit", type=int, help="waiting generations beyond the running one (llama: 4)")
+    add("--threads", type=int, default=1, help="llama: CPU threads (1 resists busy CPUs)")
+    add("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    return parser.parse_args(argv)
+
+
+class _QuietCut(logging.Filter):
+    """Turn uvicorn's traceback for a deliberate `cut` fault into one info line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record if it carries a ConnectionCut; never drop a record."""
+        error = record.exc_info[1] if record.exc_info else None
+        if _is_cut(error):
+            record.msg, record.args, record.exc_info = "connection cut on request (fault)", (), None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _is_cut(error: BaseException | None) -> bool:
+    if isinstance(error, BaseExceptionGroup):
+        return any(_is_cut(inner) for inner in error.exceptions)
+    return isinstance(error, ConnectionCut)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the emulator; return the process exit code."""
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:  %(message)s")
+    key, source = args.api_key, "--api-key"
+    if key is None:
+        key, source = os.environ.get(KEY_VARIABLE), KEY_VARIABLE
+    if args.engine == "llama" and not args.model_path.is_file():
+        print(
+            f"No model at {args.model_path}. Run `python -m emulator.fetch_model` first.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = Settings(
+        engine=args.engine,
+        api_key=key or None,
+        model_path=args.model_path,
+        token_delay=args.token_delay,
+        reply_tokens=args.reply_tokens,
+        content_filter=not args.no_content_filter,
+        queue_limit=args.queue_limit,
+        threads=args.threads,
+    )
+    failures: list[BaseException] = []
+
+    def load_failed(error: BaseException) -> None:
+        failures.append(error)
+        server.should_exit = True
+
+    config = uvicorn.Config(
+        create_app(settings, load_failed), host=args.host, port=args.port, log_level=args.log_level
+    )
+    server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.error").addFilter(_QuietCut())
+    # Never log the key itself, nor any request header.
+    auth = f"key required (from {source})" if settings.api_key else "OFF: no key set, no check"
+    content = "on" if settings.content_filter else "off"
+    log.info(
+        "emulator: engine=%s auth=%s content-filter=%s on http://%s:%d",
+        args.engine, auth, content, args.host, args.port,
+    )  # fmt: skip
+    server.run()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""The FastAPI application: routes, request ids, and the order of checks.
+
+Order for a model route: ready? -> auth (§2) -> x-emulator-fault -> body checks (§3, §4)
+-> prompt content filter (§7.1) -> generation slot (429 when the queue is full) -> generate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator import auth, content_filter, errors, faults, streams, wire
+from emulator.admission import Gate, QueueFull
+from emulator.engines import ContextOverflow, Engine, LlamaEngine, Pace, ScriptedEngine
+from emulator.fetch_model import DEFAULT_MODEL_PATH
+from emulator.responses import Envelope
+
+log = logging.getLogger("emulator")
+
+DELAY_HEADER = "x-emulator-token-delay"
+REPLY_TOKENS_HEADER = "x-emulator-reply-tokens"
+MAX_TOKEN_DELAY = 5.0
+MAX_REPLY_TOKENS = 100_000
+LLAMA_QUEUE_LIMIT = 4
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one emulator instance behaves; the key never appears in its repr."""
+
+    engine: str = "scripted"
+    api_key: str | None = field(default=None, repr=False)
+    model_path: Path = DEFAULT_MODEL_PATH
+    token_delay: float = 0.0
+    reply_tokens: int = 40
+    content_filter: bool = True
+    queue_limit: int | None = None
+    threads: int = 1
+
+
+class RequestIds:
+    """ASGI middleware: pick the request id and stamp it on every response.
+
+    The id echoes `x-request-id` or `x-ms-client-request-id` when it is a plain token,
+    else a new uuid; it is sent back as `x-request-id` and `apim-request-id` (§7.3) and
+    used as the completion id, as the serving container does (§5.1, C-FMS).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app with the id in `scope["state"]` and on the response headers."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        offered = [headers.get("x-request-id"), headers.get("x-ms-client-request-id")]
+        valid = [v for v in offered if v and _REQUEST_ID.fullmatch(v)]
+        request_id = valid[0] if valid else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers["x-request-id"] = request_id
+                response_headers["apim-request-id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The engine named in the settings."""
+    if settings.engine == "llama":
+        return LlamaEngine(settings.model_path, n_threads=settings.threads)
+    return ScriptedEngine()
+
+
+def create_app(
+    settings: Settings, on_load_failure: Callable[[BaseException], None] | None = None
+) -> FastAPI:
+    """Build the app; the engine loads in the background and /health turns 200 after."""
+    engine = make_engine(settings)
+    limit = settings.queue_limit
+    if limit is None and settings.engine == "llama":
+        limit = LLAMA_QUEUE_LIMIT
+    gate = Gate(limit)
+    ready = asyncio.Event()
+
+    async def load() -> None:
+        try:
+            await asyncio.to_thread(engine.load)
+        except Exception as exc:
+            log.error("engine %s failed to load: %s", settings.engine, exc)
+            if on_load_failure:
+                on_load_failure(exc)
+            return
+        ready.set()
+        log.info("engine %s ready (model %s)", settings.engine, engine.model_name)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(load())
+        yield
+        task.cancel()
+
+    app = FastAPI(title="Azure AI serverless emulator", lifespan=lifespan, docs_url=None,
+                  redoc_url=None, openapi_url=None)  # fmt: skip
+    app.add_middleware(RequestIds)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> Response:
+        # An unknown route is a modality the model does not serve (§7.3, D-CHAT).
+        if exc.status_code == 404:
+            return errors.not_found()
+        return errors.detail(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(_: Request, exc: Exception) -> Response:
+        if not isinstance(exc, streams.ConnectionCut):
+            log.error("request failed: %s: %s", type(exc).__name__, exc)
+        return errors.server_error(type(exc).__name__)
+
+    async def preflight(request: Request) -> tuple[Response | None, faults.Fault | None]:
+        """Readiness, auth and fault header; a response here ends the request."""
+        if not ready.is_set():
+            return errors.unavailable("The model is loading. Retry in a moment."), None
+        if denied := auth.check(request.headers, settings.api_key):
+            return denied, None
+        try:
+            fault = faults.parse(request.headers.get(faults.HEADER))
+        except faults.UnknownFault as exc:
+            return errors.detail(400, str(exc)), None
+        if fault is not None and (early := fault.immediate()) is not None:
+            return early, None
+        if fault is not None and fault.name == "slow":
+            await asyncio.sleep(fault.seconds)
+        return None, fault
+
+    async def complete(request: Request, route: wire.Route) -> Response:
+        """Shared handler of every completion route."""
+        stop, fault = await preflight(request)
+        if stop is not None:
+            return stop
+        try:
+            body = await request.body()
+            call = wire.parse(body, route, request.headers.get("extra-parameters"))
+            request_pace = pace_from(request.headers, settings)
+        except wire.RequestError as exc:
+            return exc.response()
+        except HeaderError as exc:
+            return errors.detail(400, str(exc))
+        try:
+            engine.check(call)
+        except ContextOverflow as exc:
+            field = "messages" if call.kind == wire.CHAT else "prompt"
+            return errors.unprocessable("invalid_input", ["body", field], None, str(exc))
+        if settings.content_filter:
+            severity = content_filter.assess(call.screened_texts())
+            if content_filter.is_blocked(severity):
+                return errors.content_filtered(content_filter.filter_result(severity))
+        try:
+            ticket = await gate.enter()
+        except QueueFull:
+            return errors.rate_limited(1)
+        env = Envelope.new(request.state.request_id, engine.model_name)
+        if call.stream:
+            events = streams.sse_events(call, engine, request_pace, fault, env)
+            return streams.event_stream(events, ticket.release)
+        try:
+            data = await streams.whole_body(call, engine, request_pace, fault, env)
+        finally:
+            ticket.release()
+        return streams.json_body(data, fault)
+
+    async def info(request: Request) -> Response:
+        """GET /info and /models/info: the model's name, type and provider."""
+        stop, _ = await preflight(request)
+        if stop is not None:
+            return stop
+        # §8: Llama 3.1 serverless answers "chat-completions".
+        return JSONResponse(
+            {
+                "model_name": engine.model_name,
+                "model_type": "chat-completions",
+                "model_provider_name": engine.provider,
+            }
+        )
+
+    chat, text = wire.Route(wire.CHAT, unified=False), wire.Route(wire.TEXT, unified=False)
+    unified_chat, unified_text = wire.Route(wire.CHAT, True), wire.Route(wire.TEXT, True)
+    routes = {
+        "/v1/chat/completions": chat,
+        "/v1/completions": text,
+        "/chat/completions": unified_chat,
+        "/completions": unified_text,
+        "/models/chat/completions": unified_chat,
+        "/models/completions": unified_text,
+    }
+    for path, route in routes.items():
+        app.add_api_route(path, _bind(complete, route), methods=["POST"], name=path)
+    app.add_api_route("/info", info, methods=["GET"])
+    app.add_api_route("/models/info", info, methods=["GET"])
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        """200 once the engine is loaded, 503 before."""
+        if ready.is_set():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "loading"}, status_code=503)
+
+    @app.get("/")
+    async def root() -> JSONResponse:
+        """What this server is, its routes and its queue."""
+        return JSONResponse(
+            {
+                "service": "Local emulator of an Azure AI serverless (MaaS) chat endpoint",
+                "engine": settings.engine,
+                "model": engine.model_name,
+                "routes": [*routes, "/info", "/models/info", "/health"],
+                "queue": gate.snapshot(),
+            }
+        )
+
+    return app
+
+
+class HeaderError(ValueError):
+    """An emulator control header has a value that is not a number."""
+
+
+def pace_from(headers: Headers, settings: Settings) -> Pace:
+    """The scripted pace: settings, overridden per request by headers, clamped to bounds."""
+    try:
+        delay = float(headers.get(DELAY_HEADER, settings.token_delay))
+        tokens = int(headers.get(REPLY_TOKENS_HEADER, settings.reply_tokens))
+    except ValueError as exc:
+        message = f"{DELAY_HEADER} must be seconds and {REPLY_TOKENS_HEADER} a count"
+        raise HeaderError(message) from exc
+    delay = 0.0 if math.isnan(delay) else min(max(delay, 0.0), MAX_TOKEN_DELAY)
+    return Pace(delay, min(max(tokens, 0), MAX_REPLY_TOKENS))
+
+
+def _bind(
+    handler: Callable[[Request, wire.Route], Awaitable[Response]], route: wire.Route
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, route)
+
+    return endpoint

@@ -1,0 +1,86 @@
+"""Faults a client asks for with the `x-emulator-fault: <name>[=<seconds>]` header.
+
+Faults apply only after authentication succeeds, so a wrong key still gets its 401.
+Status faults answer at once; `slow` delays the headers; the rest shape the body while it
+is generated (emulator/streams.py); the table is in emulator/README.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi.responses import Response
+
+from emulator import errors
+
+HEADER = "x-emulator-fault"
+# The body faults take effect after this many content tokens.
+FAULT_AFTER_TOKENS = 3
+MAX_SECONDS = 600.0
+
+_STATUS: dict[str, Callable[[], Response]] = {
+    "401": errors.unauthorized,
+    "auth-header": errors.auth_missing,
+    "403": errors.forbidden,
+    "404": errors.not_found,
+    "408": errors.request_timeout,
+    "422": lambda: errors.unprocessable(
+        "parameter_not_supported",
+        ["body", "response_format"],
+        "json_object",
+        "One of the parameters contain invalid values.",
+    ),
+    "500": errors.server_error,
+    "503": errors.unavailable,
+    "html": errors.bad_gateway_html,
+    "empty": lambda: Response(b"", media_type="application/json"),
+}
+_TIMED = {"429": 2.0, "slow": 5.0, "stall": 30.0}
+_BODY = ("cut", "malformed", "no-done", "content-filter-output")
+KNOWN = (
+    *("401", "auth-header", "403", "404", "408", "422", "429", "500", "503", "html", "empty"),
+    *("slow", "stall", "cut", "malformed", "no-done", "content-filter-output"),
+)
+
+
+class UnknownFault(ValueError):
+    """The header names no known fault or carries a bad argument."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A parsed fault: its name and, for timed faults, the seconds."""
+
+    name: str
+    seconds: float = 0.0
+
+    def immediate(self) -> Response | None:
+        """The response that replaces the normal one, for status faults."""
+        if self.name == "429":
+            return errors.rate_limited(self.seconds)
+        factory = _STATUS.get(self.name)
+        return factory() if factory else None
+
+
+def parse(value: str | None) -> Fault | None:
+    """Read the header value; raise UnknownFault for names or arguments it cannot use."""
+    if value is None or not value.strip():
+        return None
+    name, sep, arg = value.strip().partition("=")
+    if name not in KNOWN:
+        raise UnknownFault(f"Unknown x-emulator-fault {name!r}; known: {list(KNOWN)}")
+    if name not in _TIMED:
+        if sep:
+            raise UnknownFault(f"x-emulator-fault {name!r} takes no argument")
+        return Fault(name)
+    if not sep:
+        return Fault(name, _TIMED[name])
+    try:
+        seconds = float(arg)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= MAX_SECONDS:
+        raise UnknownFault(f"x-emulator-fault {name}=<seconds> needs 0 to {MAX_SECONDS:g}")
+    return Fault(name, seconds)

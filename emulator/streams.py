@@ -1,0 +1,153 @@
+"""Bodies produced while the engine generates: SSE streams and whole bodies, with body faults.
+
+A stream is sent token by token through an async generator (no buffering): first chat
+chunk with the role, one chunk per token, a final chunk with finish_reason and usage,
+then `data: [DONE]` (wire-format §6). Body faults act after FAULT_AFTER_TOKENS tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from typing import Any
+
+import anyio
+from fastapi.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from emulator.engines import Engine, Outcome, Pace
+from emulator.faults import FAULT_AFTER_TOKENS, Fault
+from emulator.responses import (
+    DONE,
+    Envelope,
+    chat_chunk,
+    chat_completion,
+    dumps,
+    sse,
+    text_completion,
+    usage,
+)
+from emulator.wire import CHAT, Call
+
+NOT_JSON = b"{not json"
+MALFORMED = b"data: " + NOT_JSON + b"\n\n"
+
+
+class ConnectionCut(Exception):
+    """Raised on purpose mid-body: uvicorn then closes the socket without ending the body."""
+
+
+class GuardedStream(StreamingResponse):
+    """A streaming response that always closes its body and runs `on_close` afterwards.
+
+    Starlette never starts the body iterator when the client leaves early, and a started
+    one is not always closed; both would leak the generation slot and the llama thread.
+    """
+
+    def __init__(self, body: AsyncIterator[bytes], on_close: Callable[[], None], **kw: Any):
+        super().__init__(body, **kw)
+        self._body, self._on_close = body, on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the response, then clean up whatever happened."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            try:
+                with anyio.CancelScope(shield=True):
+                    await self._body.aclose()  # type: ignore[attr-defined]
+            finally:
+                self._on_close()
+
+
+def event_stream(body: AsyncIterator[bytes], on_close: Callable[[], None]) -> GuardedStream:
+    """Wrap SSE bytes in a response with the plain `text/event-stream` type (§6.1)."""
+    headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
+    return GuardedStream(body, on_close, headers=headers)
+
+
+async def _fault_point(fault: Fault) -> bytes:
+    """Act out a body fault; return bytes to send now (possibly none)."""
+    if fault.name == "stall":
+        await asyncio.sleep(fault.seconds)
+    elif fault.name == "cut":
+        raise ConnectionCut("x-emulator-fault: cut")
+    elif fault.name == "malformed":
+        return MALFORMED
+    return b""
+
+
+def _piece(call: Call, env: Envelope, text: str) -> dict[str, Any]:
+    if call.kind == CHAT:
+        return chat_chunk(env, {"content": text})
+    return text_completion(env, text)
+
+
+async def sse_events(
+    call: Call, engine: Engine, pace: Pace, fault: Fault | None, env: Envelope
+) -> AsyncIterator[bytes]:
+    """The whole event stream of one streamed completion."""
+    outcome, sent, filtered = Outcome(), 0, False
+    if call.kind == CHAT:
+        yield sse(chat_chunk(env, {"role": "assistant", "content": ""}))
+    async with aclosing(engine.generate(call, outcome, pace)) as pieces:
+        async for text in pieces:
+            yield sse(_piece(call, env, text))
+            sent += 1
+            if sent == FAULT_AFTER_TOKENS and fault is not None:
+                if extra := await _fault_point(fault):
+                    yield extra
+                if fault.name == "content-filter-output":
+                    filtered = True
+                    break
+    if sent < FAULT_AFTER_TOKENS and fault is not None:  # a short reply still gets its fault
+        if extra := await _fault_point(fault):
+            yield extra
+        filtered = fault.name == "content-filter-output"
+    finish = "content_filter" if filtered else outcome.finish_reason
+    # Chunks are not always tokens (llama holds back text that may start a stop string).
+    use = usage(outcome.prompt_tokens, sent if filtered else outcome.completion_tokens)
+    if call.kind == CHAT:
+        yield sse(chat_chunk(env, {"content": ""}, finish, use))
+    else:
+        yield sse(text_completion(env, "", finish, use))
+    if fault is None or fault.name != "no-done":
+        yield DONE
+
+
+async def whole_body(
+    call: Call, engine: Engine, pace: Pace, fault: Fault | None, env: Envelope
+) -> bytes:
+    """Generate everything, then build the non-stream JSON body."""
+    outcome, texts = Outcome(), []
+    limit = FAULT_AFTER_TOKENS if fault and fault.name == "content-filter-output" else None
+    async with aclosing(engine.generate(call, outcome, pace)) as pieces:
+        async for text in pieces:
+            texts.append(text)
+            if len(texts) == limit:
+                break
+    # §7.2: a filtered completion may return partial content with finish content_filter.
+    finish = "content_filter" if limit else outcome.finish_reason
+    use = usage(outcome.prompt_tokens, len(texts) if limit else outcome.completion_tokens)
+    if call.kind == CHAT:
+        return dumps(chat_completion(env, "".join(texts), finish, use))
+    return dumps(text_completion(env, "".join(texts), finish, use))
+
+
+def json_body(body: bytes, fault: Fault | None) -> Response:
+    """Send a finished JSON body, or half of it then a stall or a cut when asked."""
+    if fault is None or fault.name not in ("cut", "stall", "malformed"):
+        return Response(body, media_type="application/json")
+    if fault.name == "malformed":
+        return Response(NOT_JSON, media_type="application/json")
+    half = len(body) // 2
+
+    async def halves() -> AsyncIterator[bytes]:
+        yield body[:half]
+        await _fault_point(fault)
+        yield body[half:]
+
+    # Content-Length is the full size, so a cut leaves the client short of bytes.
+    headers = {"content-length": str(len(body))}
+    return GuardedStream(halves(), lambda: None, headers=headers, media_type="application/json")
