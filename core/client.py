@@ -361,20 +361,23 @@ class RawResponse:
         decoder = SSEDecoder() if exchange.is_stream else None
         chunks: list[bytes] = []
         scrub = self._client.scrub
-        started = self._started
+        key = self._client.endpoint.key.reveal()
+        clock, started, record = time.perf_counter, self._started, exchange.events.append
         try:
             for chunk in _body_chunks(response):
                 chunks.append(chunk)
                 if decoder is None:
                     continue
+                # Per token: keep this loop lean (issue 6); the key check is a substring test.
                 for sse in decoder.feed(chunk):
-                    event = TimedEvent(time.perf_counter() - started, scrub(sse.data), sse.event)
-                    exchange.events.append(event)
+                    data = sse.data.replace(key, "***") if key and key in sse.data else sse.data
+                    event = TimedEvent(clock() - started, data, sse.event)
+                    record(event)
                     yield event
             if decoder is not None:
                 for sse in decoder.close():
-                    event = TimedEvent(time.perf_counter() - started, scrub(sse.data), sse.event)
-                    exchange.events.append(event)
+                    event = TimedEvent(clock() - started, scrub(sse.data), sse.event)
+                    record(event)
                     yield event
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.failure = exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import EndpointError
 
@@ -23,8 +23,7 @@ class SentRequest:
         return parse_json(self.body)
 
 
-@dataclass(frozen=True, slots=True)
-class TimedEvent:
+class TimedEvent(NamedTuple):
     """One Server-Sent Event and when it arrived, in seconds after the request was sent."""
 
     at: float

@@ -16,15 +16,14 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
 
 
-@dataclass(frozen=True, slots=True)
-class ServerSentEvent:
-    """One dispatched event."""
+class ServerSentEvent(NamedTuple):
+    """One dispatched event (a named tuple: cheap to make, one per streamed token)."""
 
     data: str
     event: str = "message"
@@ -75,7 +74,9 @@ class SSEDecoder:
         self._tail = lines.pop()
         events: list[ServerSentEvent] = []
         for line in lines:
-            if line:
+            if line[:6] == "data: ":  # the common case, decided without partition()
+                self._data.append(line[6:])
+            elif line:
                 self._process_field(line)
             elif self._data:
                 events.append(self._dispatch())
@@ -101,13 +102,14 @@ class SSEDecoder:
         # "" (a comment) and unknown fields are ignored.
 
     def _dispatch(self) -> ServerSentEvent:
+        data = self._data
         event = ServerSentEvent(
-            data="\n".join(self._data),
-            event=self._event or "message",
-            id=self._last_id,
-            retry=self._retry,
+            data[0] if len(data) == 1 else "\n".join(data),
+            self._event or "message",
+            self._last_id,
+            self._retry,
         )
-        self._data.clear()
+        data.clear()
         self._event = ""
         return event
 

@@ -95,7 +95,7 @@ class TextStream:
 
     def _deltas(self) -> Iterator[str]:
         parts = self._parts
-        loads = json.loads
+        loads = _loads
         for event in self._response.events():
             data = event.data
             if data == "[DONE]":
@@ -155,6 +155,22 @@ class TextStream:
                 "incomplete", "The stream ended before the model finished.", self.text
             )
         self.done = True
+
+
+_scan_once = json.JSONDecoder().scan_once
+
+
+def _loads(data: str) -> Any:
+    """`json.loads` for one compact chunk, skipping its whitespace checks when it can.
+
+    The C scanner parses the value at index 0; anything unusual (leading or trailing
+    whitespace, trailing garbage) falls back to `json.loads`, which decides.
+    """
+    try:
+        value, end = _scan_once(data, 0)
+    except (StopIteration, ValueError):
+        return json.loads(data)
+    return value if end == len(data) else json.loads(data)
 
 
 def _first_choice(payload: Any) -> dict[str, Any] | None:

@@ -181,3 +181,18 @@ def test_property_never_raises_and_is_split_invariant(raw: bytes, cuts: list[int
     bounds = [0, *sorted(c for c in cuts if c <= len(raw)), len(raw)]
     chunks = [raw[a:b] for a, b in itertools.pairwise(bounds)]
     assert decode(*chunks) == decode(raw)
+
+
+def test_fast_chunk_parser_agrees_with_json_loads() -> None:
+    import json
+
+    from core.streams import _loads
+
+    for text in ('{"a":1}', ' {"a": [1, 2]} ', '"s"', "[DONE", '{"a":1}x', "", "nul"):
+        try:
+            expected = json.loads(text)
+        except ValueError:
+            with pytest.raises(ValueError):
+                _loads(text)
+        else:
+            assert _loads(text) == expected
