@@ -1,0 +1,36 @@
+"""Streaming Chat: a conversation whose replies stream token by token, with their numbers."""
+
+import streamlit as st
+
+from ui import conversation, settings
+
+st.title("Streaming Chat", anchor=False)
+st.caption(
+    "Replies stream as the model writes them. The sidebar's profile, parameters and system "
+    "prompt apply to every message."
+)
+client = settings.client()
+history = conversation.turns()
+if client is None:  # the conversation stays readable; sending waits for a usable endpoint
+    st.info(
+        f"Set up the endpoint in the sidebar first: {settings.current().problem}",
+        icon=":material/arrow_back:",
+    )
+
+prompt = st.chat_input("Message the model", submit_mode="stop", disabled=client is None)
+if not history and not prompt:
+    st.caption(
+        "Say something below to start. Try the local endpoint's faults from the "
+        "sidebar's extra headers, e.g. `x-emulator-fault: cut`."
+    )
+for turn in history:
+    conversation.show(turn)
+
+if prompt:
+    history.append(conversation.Turn("user", prompt))
+    conversation.show(history[-1])
+if client is not None and (conversation.take_regenerate() or prompt):
+    conversation.stream_reply(client, history, settings.request_params(client))
+
+# Below the conversation, drawn after any new reply so the downloads include it.
+conversation.toolbar(history, can_send=client is not None)

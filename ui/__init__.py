@@ -1,0 +1,11 @@
+"""Streamlit helpers shared by every page: the sidebar, settings, and common widgets.
+
+    navigation.py    the list of pages (add a page here and it appears everywhere)
+    settings.py      the shared sidebar and `current()` / `client()` for pages
+    widgets.py       error box, metrics row, code tabs, event log, response views
+    starters.py      the notebooks' starter request bodies
+    builder.py       Request Builder state: drafts, live send, history
+    conversation.py  Streaming Chat state: turns, live streaming, exports
+
+Only this package and the pages import Streamlit; `core` never does.
+"""
