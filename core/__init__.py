@@ -44,7 +44,7 @@ from .records import Completion, Exchange, SentRequest, TimedEvent
 from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
 from .snippets import RequestSpec, to_curl, to_requests, to_urllib
 from .sse import ServerSentEvent, SSEDecoder, iter_events
-from .streams import TextStream
+from .streams import TextStream, completion_from_json
 
 __all__ = [
     "ALLOWED_HOSTS_ENV",
@@ -92,6 +92,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "call_with_retries",
+    "completion_from_json",
     "is_auto_retried",
     "iter_events",
     "parse_body_text",

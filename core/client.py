@@ -116,19 +116,21 @@ class Client:
 
     def chat(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> Completion:
         """A chat completion. Raises a `core.errors` exception on any failure."""
-        return self._complete(self.chat_route, {"messages": list(messages), **params})
+        return self._complete(
+            self.chat_route, self.build_body({"messages": list(messages)}, params)
+        )
 
     def complete(self, prompt: str, **params: Any) -> Completion:
         """A text completion (Llama 2 base models). Raises on any failure."""
-        return self._complete(self.completions_route, {"prompt": prompt, **params})
+        return self._complete(self.completions_route, self.build_body({"prompt": prompt}, params))
 
     def stream_chat(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> TextStream:
         """Start a streamed chat completion; iterate the result for text deltas."""
-        return self._stream(self.chat_route, {"messages": list(messages), **params})
+        return self._stream(self.chat_route, self.build_body({"messages": list(messages)}, params))
 
     def stream_complete(self, prompt: str, **params: Any) -> TextStream:
         """Start a streamed text completion; iterate the result for text deltas."""
-        return self._stream(self.completions_route, {"prompt": prompt, **params})
+        return self._stream(self.completions_route, self.build_body({"prompt": prompt}, params))
 
     def info(self) -> dict[str, Any]:
         """`GET /info`: model name, type and provider. Raises NotFoundError where unsupported."""
@@ -233,7 +235,7 @@ class Client:
         if response.exchange.error is not None:
             response.close()
             raise response.exchange.error
-        return TextStream(response, scrub=self._scrub_error)
+        return response.text_stream()
 
     def _raise_for(self, exchange: Exchange) -> None:
         if exchange.error is not None:
@@ -395,6 +397,10 @@ class RawResponse:
                     exchange.request,
                     failures.error_from_response(status, exchange.headers, exchange.body),
                 )
+
+    def text_stream(self) -> TextStream:
+        """Read this response as a completion stream: iterate for text deltas."""
+        return TextStream(self, scrub=self._client._scrub_error)
 
     def read(self) -> Exchange:
         """Read the rest of the body and return the finished exchange."""

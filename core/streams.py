@@ -94,6 +94,9 @@ class TextStream:
         self._response.close()
 
     def _deltas(self) -> Iterator[str]:
+        if not self._response.exchange.is_stream:
+            yield from self._whole_reply()
+            return
         parts = self._parts
         loads = _loads
         for event in self._response.events():
@@ -139,6 +142,25 @@ class TextStream:
             if choice.get("finish_reason"):
                 self.finish_reason = choice["finish_reason"]
         self._finish()
+
+    def _whole_reply(self) -> Iterator[str]:
+        """A 2xx that is not an event stream: an empty body, or a server that ignored `stream`."""
+        exchange = self._response.read()
+        if exchange.error is not None:
+            raise exchange.error
+        if not exchange.body.strip():
+            raise failures.stream_problem(
+                "empty",
+                f"The endpoint answered {exchange.status} with an empty body instead of a stream.",
+                "",
+            )
+        completion = completion_from_json(exchange.json, exchange)
+        self.finish_reason, self.usage = completion.finish_reason, completion.usage
+        self.model, self.id, self.done = completion.model, completion.id, True
+        self.time_to_first_token = exchange.time_to_first_byte
+        if completion.text:
+            self._parts.append(completion.text)
+            yield completion.text
 
     def _finish(self) -> None:
         response = self._response

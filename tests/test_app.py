@@ -239,7 +239,7 @@ FAULTS = [
     ("500", "The endpoint failed (500"),
     ("503", "overloaded or starting"),
     ("html", "an HTML page instead of JSON"),
-    ("empty", "ended before the model finished"),
+    ("empty", "empty body instead of a stream"),
     ("slow=3", "did not start answering within 1 s"),
     ("stall=3", "The stream stalled"),
     ("cut", "The connection broke"),

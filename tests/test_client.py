@@ -287,3 +287,28 @@ def test_a_content_length_stream_is_not_buffered_until_the_end() -> None:
         first_seen.set()
         thread.join()
         listener.close()
+
+
+def test_typed_calls_drop_unset_parameters_and_split_stop_text(emulator: Emulator) -> None:
+    client = make_client(emulator)
+    result = client.chat(MESSAGES, seed=None, stop="", top_p=None, max_tokens=3)
+    sent = result.exchange.request.json()
+    assert "seed" not in sent and "stop" not in sent and "top_p" not in sent
+    stream = client.stream_chat(MESSAGES, stop="zzz\nyyy\n", max_tokens=3)
+    assert "".join(stream)
+    assert stream.exchange.request.json()["stop"] == ["zzz", "yyy"]
+
+
+def test_a_stream_request_answered_with_plain_json_still_yields_the_text(
+    emulator: Emulator,
+) -> None:
+    client = make_client(emulator)
+    expected = client.chat(MESSAGES, seed=9, max_tokens=10).text
+    raw = client.open(
+        "POST",
+        "/chat/completions",
+        body={"messages": MESSAGES, "seed": 9, "max_tokens": 10, "stream": False},
+    )
+    stream = raw.text_stream()
+    assert list(stream) == [expected]
+    assert stream.done and stream.finish_reason == "length"

@@ -338,3 +338,9 @@ def test_errors_carry_the_request_that_was_sent(emulator: Emulator) -> None:
     with pytest.raises(ConnectError) as info:
         Client(Endpoint(f"http://127.0.0.1:{free_port()}", key="k")).chat(MESSAGES)
     assert info.value.request is not None
+
+
+def test_empty_body_on_a_stream_request_says_so(emulator: Emulator) -> None:
+    with pytest.raises(InterruptedStreamError, match="empty body instead of a stream") as info:
+        list(client_for(emulator, "empty").stream_chat(MESSAGES))
+    assert info.value.reason == "empty"

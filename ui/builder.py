@@ -25,9 +25,9 @@ from core import (
     RawResponse,
     RequestSpec,
     TextStream,
+    completion_from_json,
     parse_body_text,
 )
-from core.streams import completion_from_json
 from ui import settings, starters, widgets
 
 ROUTES = {
@@ -283,8 +283,7 @@ def send(active: Client, draft: Draft, path: str) -> Entry:
 
 
 def _follow(raw: RawResponse, entry: Entry, live: Any) -> None:
-    # core keeps the key out of events already, so the stream's scrubber can pass errors on.
-    entry.stream = stream = TextStream(raw, scrub=lambda error: error)
+    entry.stream = stream = raw.text_stream()
     drawn = 0.0
     try:
         for _ in stream:
