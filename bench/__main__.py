@@ -14,7 +14,7 @@ import platform
 import re
 from pathlib import Path
 
-from . import endpoint, latency, startup, throughput
+from . import endpoint, growth, latency, pages, startup, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -75,6 +75,29 @@ def report(chunks: int, rounds: int) -> str:
             ms, has_lc, has_st = value
             lc, st = ("yes" if flag else "no" for flag in (has_lc, has_st))
             lines.append(f"| {label} | {ms:.0f} | {lc} | {st} |")
+
+    lines += [
+        "",
+        "**3b. First render of each page** (AppTest, fresh interpreter, median of 3):",
+        "",
+        "| page | ms | rendered cleanly | loaded LangChain |",
+        "|---|---:|:-:|:-:|",
+    ]
+    for title, (ms, clean, has_lc) in pages.run().items():
+        lines.append(
+            f"| {title} | {ms:.0f} | {'yes' if clean else 'NO'} | {'yes' if has_lc else 'no'} |"
+        )
+
+    grow = growth.run()
+    ratio = grow["ms_500"] / grow["ms_5"]
+    lines += [
+        "",
+        "**4. Conversation growth** (Memory Chatbot, k = 5, turn 5 vs turn 500): request bytes "
+        f"{grow['bytes_messages_5']:.0f} vs {grow['bytes_messages_500']:.0f} (chat messages), "
+        f"{grow['bytes_notebook_5']:.0f} vs {grow['bytes_notebook_500']:.0f} (notebook prompt); "
+        f"time per turn {grow['ms_5']:.1f} ms vs {grow['ms_500']:.1f} ms ({ratio:.2f}×, "
+        "target ≤ 1.2×).",
+    ]
 
     conc = endpoint.scripted_concurrency()
     speed = endpoint.llama_speed()
