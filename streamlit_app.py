@@ -6,7 +6,7 @@ Pages are listed once, in `ui/navigation.py`.
 
 import streamlit as st
 
-from core import EndpointError, NotFoundError
+from core import EndpointError, NotFoundError, RetryNotice
 from ui import navigation, settings, widgets
 
 st.set_page_config(page_title="Azure AI Playground", page_icon=":material/science:", layout="wide")
@@ -46,9 +46,18 @@ def endpoint_status() -> None:
     checks = st.session_state.setdefault("home_info", {})
     key = (current.profile.id, client.endpoint)
     if key not in checks:
+
+        def on_wait(notice: RetryNotice) -> None:
+            checks[key] = notice.error  # a Cancel ends this run: show this, not a new check
+
         with st.spinner(f"Asking {client.endpoint.base_url} …"):
             try:
-                checks[key] = client.info()
+                checks[key] = widgets.run_with_retries(
+                    client.info,
+                    settings.retry_policy(),
+                    key="btn_home_cancel_retry",
+                    on_wait=on_wait,
+                )
             except EndpointError as exc:
                 checks[key] = exc
     st.caption(f"{current.profile.label} · `{client.endpoint.base_url}`")

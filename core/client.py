@@ -16,14 +16,14 @@ import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 import urllib3
 
 from . import errors, failures
 from .config import Endpoint
-from .hosts import ALLOWED_HOSTS_ENV, HostPolicy
+from .hosts import HostPolicy
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
 from .snippets import RequestSpec
@@ -139,7 +139,11 @@ class Client:
         payload = exchange.json
         if not isinstance(payload, dict):
             raise self._scrub_error(
-                errors.InvalidResponseError("The endpoint's /info reply is not a JSON object.")
+                exchange.request,
+                errors.InvalidResponseError(
+                    "The endpoint's /info reply is not a JSON object. Check the URL and "
+                    "send a request from the Request Builder to see the reply."
+                ),
             )
         return payload
 
@@ -271,24 +275,18 @@ class Client:
                 raise errors.InvalidRequestError("A header has an empty name.")
             if name.lower() in _NOT_SENT and self.endpoint.key:
                 continue  # the endpoint's key wins; a pasted header would send two keys
-            merged[name.strip()] = str(value)
+            merged[name.strip()] = _header_value(name.strip(), str(value))
         request = requests.Request(method, self.url_for(path), headers=merged, data=data)
         try:
             return self._session.prepare_request(request)
         except (requests.RequestException, ValueError) as exc:
             raise self._scrub_error(
-                errors.InvalidRequestError(f"The request cannot be sent: {exc}")
+                None, errors.InvalidRequestError(f"The request cannot be sent: {exc}")
             ) from None
 
     def _check_host(self, url: str) -> None:
-        if self.hosts is None:
-            return
-        host = urlsplit(url).hostname or ""
-        if not self.hosts.allows(host):
-            raise errors.BlockedHostError(
-                f"This playground may not call {host}: it only calls {self.hosts.describe()}. "
-                f"Whoever hosts it can add the host to {ALLOWED_HOSTS_ENV}."
-            )
+        if self.hosts is not None:
+            self.hosts.check(url)
 
     def _extra_headers(self) -> dict[str, str]:
         headers = {}
@@ -426,6 +424,17 @@ def _body_chunks(response: requests.Response) -> Iterator[bytes]:
     if raw.chunked:
         return response.iter_content(chunk_size=None)
     return iter(lambda: raw.read1(_READ_SIZE), b"")
+
+
+def _header_value(name: str, value: str) -> str:
+    """`value` if HTTP can carry it (http.client sends Latin-1), else InvalidRequestError."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise errors.InvalidRequestError(
+            f"The header {name!r} has characters a header cannot carry; use plain ASCII."
+        ) from None
+    return value
 
 
 def redact_header(name: str, value: str, scrub: Any) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import BlockedHostError
 
 ALLOWED_HOSTS_ENV = "PLAYGROUND_ALLOWED_HOSTS"
 DEFAULT_ALLOWED = (
@@ -62,6 +65,15 @@ class HostPolicy:
     def describe(self) -> str:
         """The list as a person reads it."""
         return "any host" if self.allows_any else ", ".join(self.patterns)
+
+    def check(self, url: str) -> None:
+        """Raise BlockedHostError, naming the allowed hosts, when `url`'s host is not allowed."""
+        host = urlsplit(url).hostname or ""
+        if not self.allows(host):
+            raise BlockedHostError(
+                f"This playground may not call {host}: it only calls {self.describe()}. "
+                f"Whoever hosts it can add the host to {ALLOWED_HOSTS_ENV}."
+            )
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

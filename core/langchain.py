@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import string
 import threading
+import time
 import urllib.error
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class ChatAzureServerless(BaseChatModel):
     """Retries after a 429 or 503 (`core.call_with_retries`); a started stream is not replayed."""
     on_retry: Callable[[RetryNotice], None] | None = Field(default=None, exclude=True)
     """Told before each retry wait, so a page can say "retrying in 2 s"."""
+    retry_sleep: Callable[[float], None] | None = Field(default=None, exclude=True)
+    """Waits between retries (None: `time.sleep`); a page passes a countdown it can cancel."""
     hosts: HostPolicy | None = Field(default=None, exclude=True)
     """The app's host allow-list; None allows any host (library use)."""
     streaming: bool = False
@@ -139,7 +142,8 @@ class ChatAzureServerless(BaseChatModel):
     ) -> ChatAzureServerless:
         """A model for a `core.Endpoint` (as the sidebar builds it) and sampling parameters.
 
-        `params` may also set `hosts`, `on_retry` and `max_retries`; None and "" are skipped.
+        `params` may also set `hosts`, `on_retry`, `retry_sleep` and `max_retries`; None and ""
+        are skipped.
         """
         return cls(
             endpoint_url=endpoint.url,
@@ -261,7 +265,9 @@ class ChatAzureServerless(BaseChatModel):
 
     def _retrying(self, call: Callable[[], T]) -> T:
         policy = RetryPolicy(attempts=self.max_retries)
-        return call_with_retries(call, policy, on_retry=self.on_retry)
+        return call_with_retries(
+            call, policy, on_retry=self.on_retry, sleep=self.retry_sleep or time.sleep
+        )
 
     def _metadata(
         self, exchange: Exchange, model: str, finish_reason: str | None, reply_id: str

@@ -50,10 +50,13 @@ with request_column:
         )
     draft = builder.Draft.from_state()
     path = builder.route_path(client, draft.route, draft.path)
-    try:
+    path_problem = builder.path_problem(client, path)
+    body_problem, warnings = builder.body_problems(draft, client.profile)
+    blocking = path_problem or body_problem  # Send stays disabled; the message says why
+    if path_problem:
+        st.error(path_problem, icon=":material/route:")
+    else:
         st.code(f"{draft.method} {client.url_for(path)}", language=None, wrap_lines=True)
-    except EndpointError as exc:
-        st.error(str(exc))
 
     with st.expander("Headers", icon=":material/list:"):
         auth_column, extra_column = st.columns(2)
@@ -78,16 +81,18 @@ with request_column:
             help="One `name: value` per line, added to the sidebar's extra headers.",
             persist_state=SESSION,
         )
-        try:
-            st.caption("Headers this request sends (the key is never shown):")
-            widgets.headers_table(builder.headers_preview(client, draft, path))
-        except EndpointError as exc:
-            st.error(str(exc))
+        if blocking:
+            st.caption("The headers show here once the request can be sent.")
+        else:
+            try:
+                st.caption("Headers this request sends (the key is never shown):")
+                widgets.headers_table(builder.headers_preview(client, draft, path))
+            except EndpointError as exc:
+                st.error(str(exc))
 
     st.text_area("Body (JSON)", height=300, persist_state=SESSION, **settings.bound("rb_body"))
-    blocking, warnings = builder.body_problems(draft, client.profile)
-    if blocking:
-        st.error(blocking, icon=":material/data_object:")
+    if body_problem:
+        st.error(body_problem, icon=":material/data_object:")
     for warning in warnings:
         st.warning(warning)
     if draft.body.strip() and not draft.sends_body:
@@ -107,12 +112,16 @@ with request_column:
     )
 
     with st.expander("Code: curl, Python requests, Python urllib", icon=":material/code:"):
-        try:
-            spec = builder.export(client, draft, path)
-        except EndpointError as exc:
-            st.error(str(exc))
+        if blocking:
+            st.caption("The code shows here once the request can be sent.")
         else:
-            widgets.code_tabs(spec, client.endpoint.key.reveal(), widget_key="rb_include_key")
+            try:
+                spec = builder.export(client, draft, path)
+            except EndpointError as exc:
+                st.error(str(exc))
+            else:
+                key = client.endpoint.key.reveal()
+                widgets.code_tabs(spec, key, widget_key="rb_include_key")
 
 with response_column:
     st.subheader("Response", anchor=False)

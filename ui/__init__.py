@@ -2,7 +2,8 @@
 
     navigation.py    the list of pages (add a page here and it appears everywhere)
     settings.py      the shared sidebar and `current()` / `client()` for pages
-    widgets.py       error box, metrics row, code tabs, event log, response views
+    widgets.py       error box, metrics row, code tabs, event log, response views,
+                     the retry countdown (`run_with_retries`), clipping of long text
     starters.py      the notebooks' starter request bodies
     builder.py       Request Builder state: drafts, live send, history
     conversation.py  Streaming Chat state: turns, live streaming, exports

@@ -1,7 +1,8 @@
 """Request Builder state: the draft in the editor, sending it live, and the history.
 
 Widget keys start with `rb_` and use `persist_state="session"`, so they survive page switches;
-the history is `rb_history`, a list of `Entry`, newest last.
+the history is `rb_history`, a list of `Entry`, newest last. An entry goes into the history
+before anything is sent, so a Stop or a cancelled retry (both end the run) keeps it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from core import (
     Profile,
     RawResponse,
     RequestSpec,
+    RetryCancelled,
+    RetryNotice,
     TextStream,
     completion_from_json,
+    is_auto_retried,
     parse_body_text,
 )
+from core.client import MAX_REQUEST_BYTES
 from ui import settings, starters, widgets
 
 ROUTES = {
@@ -45,6 +50,7 @@ EXTRA_CHOICES = (AS_SIDEBAR, *ExtraParameters)
 LIVE_INTERVAL = 0.1  # seconds between redraws of a live stream: smooth, yet cheap for long ones
 LIVE_LINES = 40  # newest events shown while streaming; the full log follows at the end
 MAX_HISTORY = 50
+RETRIED_STATUSES = (429, 503)  # read and handed to the retry loop; see `send`
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,8 @@ class Entry:
     finished: bool = False
     stopped: bool = False
     header_problems: tuple[str, ...] = field(default=())
+    retries: list[str] = field(default_factory=list)  # the retry notices, in order
+    waiting: EndpointError | None = None  # set while waiting to retry after this error
 
     @property
     def reply_text(self) -> str | None:
@@ -119,8 +127,13 @@ def init_state() -> None:
         Draft(body=_pretty(starters.DEFAULT.body)).to_state()
         st.session_state["rb_starter"] = None
     for entry in history():
-        if not entry.finished:  # its run was interrupted: the user pressed Stop or moved on
-            entry.finished = entry.stopped = True
+        if entry.finished:
+            continue
+        entry.finished = True  # its run was interrupted: Stop, Cancel, or another click
+        if entry.waiting is not None:
+            entry.error, entry.waiting = RetryCancelled(entry.waiting), None
+        else:
+            entry.stopped = True
 
 
 def overrides() -> dict[str, Any]:
@@ -204,10 +217,29 @@ def starter_labels() -> list[str]:
 # Checking and exporting ------------------------------------------------------------------
 
 
+def path_problem(active: Client, path: str) -> str | None:
+    """Why the route or path cannot be sent, or None."""
+    try:
+        active.url_for(path)
+    except EndpointError as exc:
+        return str(exc)
+    return None
+
+
 def body_problems(draft: Draft, profile: Profile) -> tuple[str | None, list[str]]:
     """(error that blocks sending, warnings) for the body in the editor."""
     if not draft.sends_body:
         return None, []
+    try:
+        size = len(draft.body.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "The body has characters that are not valid text (lone surrogates): retype them.", []
+    if size > MAX_REQUEST_BYTES:
+        return (
+            f"The body is {size:,} bytes; the limit is {MAX_REQUEST_BYTES:,}. "
+            "Shorten it before sending.",
+            [],
+        )
     try:
         payload = parse_body_text(draft.body)
     except EndpointError as exc:
@@ -249,7 +281,8 @@ def send(active: Client, draft: Draft, path: str) -> Entry:
     """Send the draft, drawing events live as they arrive, and record it in the history.
 
     The entry is in the history before the first byte, so a Stop (which ends this run)
-    keeps whatever had arrived.
+    keeps whatever had arrived. A 429 or 503 is retried as the sidebar says, counting down
+    on the page; once a response with another status starts, nothing is sent again.
     """
     headers, problems = settings.parse_headers(draft.headers)
     entry = Entry(draft, path, time.strftime("%H:%M:%S"), header_problems=problems)
@@ -259,13 +292,29 @@ def send(active: Client, draft: Draft, path: str) -> Entry:
     st.session_state["rb_selected"] = len(entries) - 1
     body = draft.body if draft.sends_body else None
     stop_slot, live = st.empty(), st.empty()
-    try:
+
+    def start() -> RawResponse:
+        entry.waiting = entry.exchange = None
         with st.spinner("Waiting for the response headers…"):
             raw = active.open(draft.method, path, headers=dict(headers), body=body)
+        entry.exchange = raw.exchange
+        if raw.exchange.status in RETRIED_STATUSES:
+            error = raw.read().error  # a short error body; its error decides whether to retry
+            if error is not None and is_auto_retried(error):
+                raise error
+        return raw
+
+    def on_wait(notice: RetryNotice) -> None:
+        entry.waiting = notice.error
+        entry.retries.append(notice.message)
+
+    try:
+        raw = widgets.run_with_retries(
+            start, settings.retry_policy(), key="btn_rb_cancel_retry", on_wait=on_wait
+        )
     except EndpointError as exc:
         entry.error, entry.finished = exc, True
         return entry
-    entry.exchange = raw.exchange
     with raw:
         if raw.ok and raw.exchange.is_stream:
             stop_slot.button("Stop", key="btn_rb_stop", icon=":material/stop_circle:")
@@ -295,10 +344,12 @@ def _follow(raw: RawResponse, entry: Entry, live: Any) -> None:
 
 
 def _draw_live(live: Any, stream: TextStream) -> None:
+    text, note = widgets.clipped(stream.text)
     with live.container():
         st.caption(f"Streaming… {len(stream.events)} events so far")
         widgets.event_log(stream.events, last=LIVE_LINES)
-        st.markdown(stream.text)
+        st.markdown(text)
+        widgets.clip_note(note, "The whole reply will be in the download.")
 
 
 def _read_completion(entry: Entry, exchange: Exchange) -> None:
@@ -324,6 +375,8 @@ def response_panel(entry: Entry) -> None:
         st.warning(problem)
     if entry.error is not None:
         widgets.error_box(entry.error)
+    if entry.retries:
+        st.caption(":material/replay: Automatic retries: " + " ".join(entry.retries))
     if exchange is None:
         return
     size = str(len(exchange.events)) if exchange.is_stream else _size(exchange.body)
@@ -348,7 +401,7 @@ def response_panel(entry: Entry) -> None:
             st.caption("Each `data:` line with its arrival time after the request was sent.")
             widgets.event_log(exchange.events)
     with tabs["Body"]:
-        widgets.body_view(exchange)
+        widgets.body_view(exchange, download_key="btn_rb_download_body")
     with tabs["Headers"]:
         widgets.headers_table(exchange.headers)
     with tabs["Request sent"]:
@@ -358,8 +411,14 @@ def response_panel(entry: Entry) -> None:
 def _reply(entry: Entry) -> None:
     source = entry.stream if entry.stream is not None else entry.completion
     text = entry.reply_text or ""
+    shown, note = widgets.clipped(text)
     with st.container(border=True):
-        st.markdown(text or "_(no text)_")
+        st.markdown(shown or "_(no text)_")
+    widgets.interrupted_note(entry.error, text)
+    widgets.clip_note(note, "The Body tab's download holds the whole response.")
+    widgets.replacement_note(text)
+    if entry.stream is not None and entry.error is None:
+        widgets.stream_end_note(entry.stream.events, entry.stream.finish_reason)
     finish = getattr(source, "finish_reason", None) or "—"
     usage = getattr(source, "usage", None) or {}
     line = f"finish reason **{finish}** · usage {widgets.usage_text(usage)}"

@@ -2,7 +2,9 @@
 
 The conversation is `st.session_state["chat_turns"]`, a list of `Turn`. A reply is
 appended before its first token and grows as deltas arrive, so when the user stops a
-reply (which ends the run) the next run finds it still `streaming` and marks it stopped.
+reply (which ends the run) the next run finds it still `streaming` and marks it stopped;
+likewise a reply cancelled while waiting to retry a 429/503 is found `retrying` and marked
+failed, with the error it was waiting on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from typing import Any
 
 import streamlit as st
 
-from core import APIStatusError, Client, EndpointError, TimedEvent
+from core import (
+    APIStatusError,
+    Client,
+    EndpointError,
+    RetryCancelled,
+    RetryNotice,
+    TextStream,
+    TimedEvent,
+)
 from ui import settings, widgets
 
 # Turn.status values.
@@ -24,6 +34,7 @@ DONE = "done"
 STOPPED = "stopped"  # the user pressed Stop (or started something else) mid-reply
 INTERRUPTED = "interrupted"  # the stream broke; the text that arrived is kept
 FAILED = "failed"  # the request failed before any text
+RETRYING = "retrying"  # waiting to retry a 429/503; found so by a later run: cancelled
 LIVE_INTERVAL = 0.03  # seconds between redraws: every token at human speeds, fewer when fast
 
 
@@ -42,6 +53,7 @@ class Turn:
     elapsed: float | None = None
     finish_reason: str | None = None
     usage: Mapping[str, Any] = field(default_factory=dict)
+    retries: list[str] = field(default_factory=list)  # retry notices shown while waiting
 
     @property
     def tokens(self) -> int:
@@ -58,11 +70,13 @@ class Turn:
 
 
 def turns() -> list[Turn]:
-    """The conversation so far; replies cut off by a Stop are marked as stopped."""
+    """The conversation so far; replies cut off by a Stop or a Cancel are marked so."""
     found: list[Turn] = st.session_state.setdefault("chat_turns", [])
     for turn in found:
         if turn.status == STREAMING:
             turn.status = STOPPED
+        elif turn.status == RETRYING and turn.error is not None:
+            turn.status, turn.error = FAILED, RetryCancelled(turn.error)
     return found
 
 
@@ -104,8 +118,19 @@ def stream_reply(client: Client, history: list[Turn], params: Mapping[str, Any])
         text.caption("Waiting for the first token…")
         stop = st.empty()
         stop.button("Stop", key="btn_chat_stop", icon=":material/stop_circle:", type="tertiary")
+
+        def start() -> TextStream:
+            reply.status, reply.error = STREAMING, None
+            return client.stream_chat(messages, **params)
+
+        def on_wait(notice: RetryNotice) -> None:
+            reply.status, reply.error = RETRYING, notice.error
+            reply.retries.append(notice.message)
+
         try:
-            stream = client.stream_chat(messages, **params)
+            stream = widgets.run_with_retries(
+                start, settings.retry_policy(), key="btn_chat_cancel_retry", on_wait=on_wait
+            )
         except EndpointError as exc:
             reply.status, reply.error = FAILED, exc
         else:
@@ -113,27 +138,42 @@ def stream_reply(client: Client, history: list[Turn], params: Mapping[str, Any])
             reply.events = stream.events  # the same list: it fills while the reply streams
             drawn = 0.0
             try:
-                for delta in stream:
-                    reply.content += delta
+                for _ in stream:
                     reply.pieces += 1
-                    # Kept as they come, so that a reply the user stops still has its numbers.
-                    reply.time_to_first_token = stream.time_to_first_token
-                    reply.elapsed = stream.events[-1].at
                     if time.monotonic() - drawn >= LIVE_INTERVAL:
-                        text.markdown(reply.content)
+                        # Kept before drawing: a Stop ends the run inside the draw, and the
+                        # next run finds the reply with everything that had arrived.
+                        _keep(reply, stream)
+                        _draw_live(text, reply.content)
                         drawn = time.monotonic()
             except EndpointError as exc:
                 reply.status, reply.error = INTERRUPTED, exc
-                reply.content = getattr(exc, "partial_text", "") or reply.content
+                reply.content = getattr(exc, "partial_text", "") or stream.text
             else:
                 reply.status = DONE
-            reply.time_to_first_token = stream.time_to_first_token
+            _keep(reply, stream)
             reply.elapsed = stream.exchange.elapsed or reply.elapsed
             reply.finish_reason, reply.usage = stream.finish_reason, stream.usage
         stop.empty()
         text.empty()
         _reply_body(reply)
     return reply
+
+
+def _keep(reply: Turn, stream: TextStream) -> None:
+    """Copy what has arrived into the turn (joined here, not per token: replies can be huge)."""
+    if reply.status != INTERRUPTED:
+        reply.content = stream.text
+    reply.time_to_first_token = stream.time_to_first_token
+    if stream.events:
+        reply.elapsed = stream.events[-1].at
+
+
+def _draw_live(slot: Any, content: str) -> None:
+    shown, note = widgets.clipped(content)
+    with slot.container():
+        st.markdown(shown)
+        widgets.clip_note(note, "Still streaming; the downloads will hold the whole reply.")
 
 
 # Rendering ------------------------------------------------------------------------------
@@ -143,14 +183,19 @@ def show(turn: Turn) -> None:
     """One turn as a chat message."""
     with st.chat_message(turn.role):
         if turn.role == "user":
-            st.markdown(turn.content)
+            shown, note = widgets.clipped(turn.content)
+            st.markdown(shown)
+            widgets.clip_note(note, "The downloads below hold the whole message.")
         else:
             _reply_body(turn)
 
 
 def _reply_body(turn: Turn) -> None:
-    if turn.content:
-        st.markdown(turn.content)
+    shown, note = widgets.clipped(turn.content)
+    if shown:
+        st.markdown(shown)
+    widgets.clip_note(note, "The JSON and Markdown downloads below hold the whole reply.")
+    widgets.replacement_note(turn.content)
     if turn.status == STOPPED:
         st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
     elif turn.status == INTERRUPTED:
@@ -159,17 +204,25 @@ def _reply_body(turn: Turn) -> None:
     if turn.error is not None:
         widgets.error_box(turn.error)
         st.caption("Fix the cause, then press **Regenerate** to ask again.")
+    if turn.retries:
+        st.caption(":material/replay: Automatic retries: " + " ".join(turn.retries))
+    if turn.status == DONE:
+        widgets.stream_end_note(turn.events, turn.finish_reason)
     if stats := stats_line(turn):
         st.caption(stats)
     with st.expander("Request and raw events", icon=":material/data_object:"):
         st.markdown("**Request body as sent**")
-        st.code(turn.request or "(not sent)", language="json", wrap_lines=True)
+        request, note = widgets.clipped(turn.request)
+        st.code(request or "(not sent)", language="json", wrap_lines=True)
+        widgets.clip_note(note, "")
         if turn.events:
             st.markdown(f"**{len(turn.events)} server-sent events**")
             widgets.event_log(turn.events)
         if isinstance(turn.error, APIStatusError):
             st.markdown(f"**Response body ({turn.error.status_code})**")
-            st.code(turn.error.body or "(empty)", language=None, wrap_lines=True)
+            body, note = widgets.clipped(turn.error.body)
+            st.code(body or "(empty)", language=None, wrap_lines=True)
+            widgets.clip_note(note, "")
 
 
 def stats_line(turn: Turn) -> str:

@@ -7,8 +7,11 @@ Everything lives in `st.session_state`, per browser session, never on disk:
   restores them, while the profile's parameters reset to its defaults;
 - `_clients` holds the `Client` built for the current settings, rebuilt when they change.
 
-Pages call `current()` for the settings, `client()` / `require_client()` for a client, and
-`request_params()` for the sidebar's parameters as they go into a request body.
+Pages call `current()` for the settings, `client()` / `require_client()` for a client,
+`request_params()` for the sidebar's parameters as they go into a request body, and
+`retry_policy()` for the Connection section's retry choice (see `widgets.run_with_retries`).
+Every client gets `host_policy()`, the outbound allow-list (issue 5): a URL whose host is
+not on it makes the endpoint unusable, with a message naming the allowed hosts.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import streamlit as st
 
 from core import (
+    ALLOWED_HOSTS_ENV,
     ENDPOINT_ENV,
     KEY_ENV,
     PROFILES,
@@ -31,8 +35,10 @@ from core import (
     Endpoint,
     EndpointError,
     ExtraParameters,
+    HostPolicy,
     Param,
     Profile,
+    RetryPolicy,
     Secret,
 )
 
@@ -54,7 +60,12 @@ EXTRA_PARAMETERS_LABELS = {
     ExtraParameters.DROP: "drop",
     ExtraParameters.PASS_THROUGH: "pass-through",
 }
+RETRY_BUDGET = 30.0  # seconds of waiting, at most, before a request is given up
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
+# RFC 9110 field-value: visible ASCII, spaces, tabs and obs-text (Latin-1); no controls.
+_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+# Framing headers the HTTP client sets itself; a typed one would corrupt the request.
+_FRAMING = frozenset({"host", "content-length", "transfer-encoding", "connection", "te"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ def current() -> Settings:
             headers=headers,
         )
         problem = ""
+        host_policy().check(endpoint.url)
     except EndpointError as exc:
         endpoint, problem = None, str(exc)
     params = {p.name: state.get(_param_key(p), p.default) for p in profile.params}
@@ -112,12 +124,15 @@ def client(
         endpoint = dataclasses.replace(endpoint, auth=auth)
     if extra_parameters is not None:
         endpoint = dataclasses.replace(endpoint, extra_parameters=extra_parameters)
-    cache: dict[tuple[str, Endpoint], Client] = st.session_state.setdefault("_clients", {})
-    key = (settings.profile.id, endpoint)
+    hosts = host_policy()
+    cache: dict[tuple[str, Endpoint, HostPolicy], Client] = st.session_state.setdefault(
+        "_clients", {}
+    )
+    key = (settings.profile.id, endpoint, hosts)
     if key not in cache:
         while len(cache) >= MAX_CLIENTS:
             cache.pop(next(iter(cache))).close()
-        cache[key] = Client(endpoint, settings.profile)
+        cache[key] = Client(endpoint, settings.profile, hosts=hosts)
     return cache[key]
 
 
@@ -131,6 +146,25 @@ def require_client(**overrides: Any) -> Client:
         )
         st.stop()
     return found
+
+
+def host_policy() -> HostPolicy:
+    """The outbound allow-list: PLAYGROUND_ALLOWED_HOSTS from the environment, else from
+    secrets (a string or a list), else loopback and the Azure inference domains."""
+    value = os.environ.get(ALLOWED_HOSTS_ENV)
+    if value is None:
+        found = _secret(ALLOWED_HOSTS_ENV, allow_list=True)
+        value = ",".join(found) if isinstance(found, list) else found
+    return HostPolicy.from_setting(value)
+
+
+def retry_policy() -> RetryPolicy | None:
+    """The sidebar's automatic retries for 429 and 503, or None when they are off."""
+    _init_state()
+    state = st.session_state
+    if not state["sb_retry"]:
+        return None
+    return RetryPolicy(attempts=int(state["sb_retry_attempts"]), max_total=RETRY_BUDGET)
 
 
 def request_params(active: Client) -> dict[str, Any]:
@@ -157,6 +191,13 @@ def parse_headers(text: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ..
             problems.append(f"Line {number} is not `name: value`; it is ignored.")
         elif name.lower() in ("authorization", "api-key"):
             problems.append(f"Line {number}: put the key in the Key field, not in a header.")
+        elif name.lower() in _FRAMING:
+            problems.append(f"Line {number}: the HTTP client sets `{name}` itself; it is ignored.")
+        elif not _HEADER_VALUE.match(value):
+            problems.append(
+                f"Line {number}: the value of `{name}` has characters a header cannot carry "
+                "(use plain ASCII); it is ignored."
+            )
         else:
             pairs.append((name, value))
     return tuple(pairs), tuple(problems)
@@ -232,6 +273,7 @@ def _connection_section(settings: Settings) -> None:
             step=1.0,
             **bound("sb_read_timeout"),
         )
+        _retry_widgets()
         st.text_area(
             "Extra headers",
             **bound("sb_headers"),
@@ -242,6 +284,26 @@ def _connection_section(settings: Settings) -> None:
         )
         for problem in settings.header_problems:
             st.warning(problem)
+        st.caption(f"Outbound hosts allowed ({ALLOWED_HOSTS_ENV}): {host_policy().describe()}.")
+
+
+def _retry_widgets() -> None:
+    st.toggle(
+        "Retry 429 and 503 automatically",
+        help="Rate limited (429) or unavailable (503) means the endpoint did not serve the "
+        f"request, so the page waits (honouring Retry-After) and tries again, at most "
+        f"{RETRY_BUDGET:g} s in all; Cancel stops waiting. Nothing else is retried, and a "
+        "reply that already started is never sent again.",
+        **bound("sb_retry"),
+    )
+    st.number_input(
+        "Retries",
+        min_value=1,
+        max_value=5,
+        step=1,
+        disabled=not st.session_state["sb_retry"],
+        **bound("sb_retry_attempts"),
+    )
 
 
 def _parameter_section(profile: Profile) -> None:
@@ -295,6 +357,8 @@ def _init_state() -> None:
     state["sb_connect_timeout"] = 5.0
     state["sb_read_timeout"] = 60.0
     state["sb_headers"] = ""
+    state["sb_retry"] = True
+    state["sb_retry_attempts"] = 3
     state["sb_system"] = DEFAULT_SYSTEM_PROMPT
     _load_profile(DEFAULT_PROFILE)
 
@@ -334,11 +398,16 @@ def _prefill(profile_id: str) -> dict[str, Any]:
     return {"url": url, "key": key, "auth": PROFILES[profile_id].auth}
 
 
-def _secret(name: str) -> str:
-    """`st.secrets[name]`, or "" when there is no secrets file (reading one would raise)."""
+def _secret(name: str, *, allow_list: bool = False) -> Any:
+    """`st.secrets[name]`, or "" when there is no secrets file (reading one would raise).
+
+    Only a string counts, or with `allow_list` a list of strings too.
+    """
     if not st.secrets.load_if_toml_exists():
         return ""
     value = st.secrets.get(name, "")
+    if allow_list and isinstance(value, list | tuple):
+        return [str(item) for item in value]
     return value if isinstance(value, str) else ""
 
 

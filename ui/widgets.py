@@ -1,10 +1,14 @@
-"""Widgets every page shares: error box, metrics row, code tabs, event log, exchange views."""
+"""Widgets every page shares: error box, metrics row, code tabs, event log, exchange views,
+the retry countdown, and clipping of long text (the page shows a part, downloads hold all)."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -17,11 +21,32 @@ from core import (
     InterruptedStreamError,
     RateLimitError,
     RequestSpec,
+    RetryNotice,
+    RetryPolicy,
     TimedEvent,
+    call_with_retries,
     to_curl,
     to_requests,
     to_urllib,
 )
+
+T = TypeVar("T")
+RENDER_LIMIT = 20_000  # characters of one reply or body drawn on the page; downloads keep all
+LOG_LIMIT = 500  # newest events drawn in an event log
+LOG_LINE_LIMIT = 2_000  # characters of one event drawn in the log
+RETRY_TICK = 0.25  # seconds between countdown redraws; each redraw is where Cancel can stop
+# What to do next after a stream broke, by `InterruptedStreamError.reason`; core's message
+# says what happened and what was kept.
+NEXT_STEPS = {
+    "cut": "Send it again; if it keeps happening, check the network and the endpoint's health.",
+    "stall": "Raise the read timeout (sidebar → Connection) or ask for fewer tokens, "
+    "then send it again.",
+    "malformed": "Send it again; if it persists, something between you and the endpoint "
+    "garbles the stream (the raw events show where).",
+    "error-event": "Send it again; if it persists, check the endpoint's health.",
+    "incomplete": "Send it again for the whole reply.",
+    "empty": "Check the route and the endpoint's health, then send it again.",
+}
 
 
 def seconds(value: float | None) -> str:
@@ -34,7 +59,7 @@ def seconds(value: float | None) -> str:
 def error_box(error: EndpointError) -> None:
     """The error in words, plus what it carries: filter categories, retry time, request id."""
     icon = ":material/shield:" if isinstance(error, ContentFilterError) else ":material/error:"
-    st.error(str(error), icon=icon)
+    st.error(" ".join(filter(None, (str(error), next_step(error)))), icon=icon)
     if isinstance(error, ContentFilterError) and error.categories:
         st.markdown("Content safety verdicts: " + " ".join(map(_verdict, error.categories)))
     if isinstance(error, RateLimitError) and error.retry_after is not None:
@@ -43,11 +68,132 @@ def error_box(error: EndpointError) -> None:
         st.caption(f"Request id `{error.request_id}`: quote it when asking for support.")
 
 
+def next_step(error: EndpointError) -> str:
+    """The next step for errors whose message only says what happened ("" for the rest)."""
+    if isinstance(error, InterruptedStreamError):
+        return NEXT_STEPS.get(error.reason, "")
+    return ""
+
+
+def stream_end_note(events: Sequence[TimedEvent], finish_reason: str | None) -> None:
+    """Say so when a stream that finished normally never sent `data: [DONE]`."""
+    if events and finish_reason and events[-1].data != "[DONE]":
+        st.caption(
+            f"The stream ended without `data: [DONE]`, after the model finished (finish "
+            f"reason {finish_reason}): the reply is complete."
+        )
+
+
 def _verdict(category: FilterCategory) -> str:
     """A badge such as `violence: high (blocked)`; red when it blocked the request."""
     label = f"{category.name.replace('_', ' ')}: {category.severity}"
     label = re.sub(r"[^\w :.-]", "", label) + (" (blocked)" if category.filtered else "")
     return f":{'red' if category.filtered else 'gray'}-badge[{label}]"
+
+
+class RetryCountdown:
+    """The visible, cancellable wait between retries of a 429 or 503, drawn where it is made.
+
+    Give `on_retry` and `sleep` to `core.call_with_retries` (or to the LangChain adapter's
+    `on_retry` / `retry_sleep`); `run_with_retries` below does that for a plain call. Each wait
+    counts down ("Rate limited (429): retrying in 2 s (1 of 3).") beside a Cancel button
+    (widget key `key`). Cancel, like any click, makes Streamlit rerun the page, which ends
+    this run during the wait: `on_wait` is told before each wait, so the caller can record it
+    in `st.session_state` and the next run can say the retry was cancelled.
+    """
+
+    def __init__(self, *, key: str, on_wait: Callable[[RetryNotice], None] | None = None):
+        self.key = key
+        self.on_wait = on_wait
+        self.notices: list[RetryNotice] = []
+        self._status, self._cancel = st.empty(), st.empty()
+
+    def on_retry(self, notice: RetryNotice) -> None:
+        """Record the notice, tell the caller, and show the Cancel button (once)."""
+        if self.on_wait is not None:
+            self.on_wait(notice)
+        if not self.notices:
+            self._cancel.button("Cancel retry", key=self.key, icon=":material/cancel:")
+        self.notices.append(notice)
+
+    def sleep(self, seconds: float) -> None:
+        """Wait `seconds`, redrawing the countdown; each redraw is where a Cancel lands."""
+        end = time.monotonic() + seconds
+        last = self.notices[-1] if self.notices else None
+        while (left := end - time.monotonic()) > 0:
+            if last is not None:
+                notice = dataclasses.replace(last, wait=math.ceil(left))
+                self._status.info(notice.message, icon=":material/hourglass_top:")
+            time.sleep(min(RETRY_TICK, left))
+        if last is not None:
+            self._status.caption(f"Retrying ({last.retry} of {last.of})…")
+
+    def clear(self) -> None:
+        """Remove the countdown and the button."""
+        self._status.empty()
+        self._cancel.empty()
+
+
+def run_with_retries(
+    call: Callable[[], T],
+    policy: RetryPolicy | None,
+    *,
+    key: str,
+    on_wait: Callable[[RetryNotice], None] | None = None,
+) -> T:
+    """Run `call` (the start of a request), retrying 429/503 per `policy` with a visible,
+    cancellable countdown (see `RetryCountdown`; `key` is its Cancel button's widget key).
+
+    `policy` None (retries off in the sidebar) calls once. Raises what `call` raised last.
+    Put only the start of a request in `call` (up to its first byte), never the reading of a
+    stream: text that has arrived must not be asked for again.
+    """
+    if policy is None:
+        return call()
+    countdown = RetryCountdown(key=key, on_wait=on_wait)
+    try:
+        result = call_with_retries(call, policy, on_retry=countdown.on_retry, sleep=countdown.sleep)
+    except EndpointError:
+        countdown.clear()
+        raise
+    countdown.clear()
+    return result
+
+
+def size_text(text: str) -> str:
+    """The UTF-8 size of `text` for people: `812 B`, `14.2 kB`, `21.4 MB`."""
+    size = len(text.encode("utf-8", "replace"))
+    if size < 1000:
+        return f"{size} B"
+    return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+def clipped(text: str, limit: int = RENDER_LIMIT) -> tuple[str, str]:
+    """`text` cut to `limit` characters for drawing, and a note saying so ("" when whole).
+
+    Drawing a multi-megabyte reply would stall the browser; what the user downloads is
+    never cut (issue 5).
+    """
+    if len(text) <= limit:
+        return text, ""
+    return text[:limit], (
+        f"Showing the first {limit:,} of {len(text):,} characters ({size_text(text)})."
+    )
+
+
+def clip_note(note: str, where: str) -> None:
+    """The clipping note with where the whole text is, when something was clipped."""
+    if note:
+        st.caption(f":material/content_cut: {note} {where}".rstrip())
+
+
+def replacement_note(text: str) -> None:
+    """Say why U+FFFD shows: bytes that were not valid UTF-8 were replaced on decoding."""
+    if "\ufffd" in text:
+        st.caption(
+            "Some characters show as � (U+FFFD): the endpoint sent bytes that are not valid "
+            "UTF-8 there, and they were replaced."
+        )
 
 
 def metrics_row(metrics: Mapping[str, str]) -> None:
@@ -79,12 +225,15 @@ def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> 
     lines = [f"… {skipped} earlier events"] if skipped else []
     for event in shown:
         name = "" if event.event == "message" else f"event: {event.event}  "
-        lines.append(f"+{event.at:7.3f} s  {name}data: {event.data}")
+        data = event.data
+        if len(data) > LOG_LINE_LIMIT:
+            data = f"{data[:LOG_LINE_LIMIT]} … ({len(event.data):,} characters)"
+        lines.append(f"+{event.at:7.3f} s  {name}data: {data}")
     return "\n".join(lines) or "(no events)"
 
 
-def event_log(events: Sequence[TimedEvent], *, last: int | None = None) -> None:
-    """The SSE event log as a scrolling code block."""
+def event_log(events: Sequence[TimedEvent], *, last: int | None = LOG_LIMIT) -> None:
+    """The SSE event log as a scrolling code block (the newest `last` events)."""
     # One line per event, scrolled sideways: the arrival times stay in one column.
     st.code(event_log_text(events, last=last), language=None, height=320)
 
@@ -106,15 +255,29 @@ def called_out_headers(exchange: Exchange) -> None:
         st.caption(" · ".join(shown) + " — quote these when asking for support.")
 
 
-def body_view(exchange: Exchange) -> None:
-    """The response body: pretty JSON when it parses, raw text always."""
-    payload = exchange.json
+def body_view(exchange: Exchange, *, download_key: str) -> None:
+    """The response body: pretty JSON when it parses, raw text always (clipped when long),
+    and a download of the whole body."""
+    raw, note = clipped(exchange.body)
+    payload = exchange.json if not note else None
     if payload is not None:
         st.json(payload, expanded=2)
-    raw = exchange.body or "(empty body)"
+    raw = raw or "(empty body)"
     with st.expander("Raw body", expanded=payload is None):
         language = "json" if payload is not None else None
         st.code(raw, language=language, wrap_lines=True, height=min(400, 60 + 20 * raw.count("\n")))
+    clip_note(note, "The download below holds the whole body.")
+    replacement_note(exchange.body)
+    st.download_button(
+        f"Download the raw body ({size_text(exchange.body)})",
+        exchange.body,
+        file_name="response-body.txt",
+        mime="text/plain",
+        key=download_key,
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not exchange.body,
+    )
 
 
 def request_view(exchange: Exchange) -> None:
@@ -122,11 +285,13 @@ def request_view(exchange: Exchange) -> None:
     request = exchange.request
     st.code(f"{request.method} {request.url}", language=None, wrap_lines=True)
     headers_table(request.headers)
-    sent = request.json()
+    body, note = clipped(request.body)
+    sent = request.json() if not note else None
     if sent is not None:
         st.json(sent, expanded=2)
-    elif request.body:
-        st.code(request.body, language=None, wrap_lines=True)
+    elif body:
+        st.code(body, language=None, wrap_lines=True)
+    clip_note(note, "")
 
 
 def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
