@@ -51,6 +51,24 @@ PAGES: tuple[PageSpec, ...] = (
             "to first token, speed and usage per reply. Stop, regenerate, download."
         ),
     ),
+    PageSpec(
+        path="pages/translator.py",
+        title="Translator",
+        icon=":material/translate:",
+        summary=(
+            "The notebooks' LangChain translator, streamed: edit its prompt, translate a "
+            "batch of lines at once, see the request LangChain sent, copy the chain as code."
+        ),
+    ),
+    PageSpec(
+        path="pages/memory_chatbot.py",
+        title="Memory Chatbot",
+        icon=":material/forum:",
+        summary=(
+            "A chatbot that remembers the last k exchanges. See exactly what the model saw "
+            "each turn and which exchanges fell outside the window; export and import."
+        ),
+    ),
 )
 
 
