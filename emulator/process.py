@@ -38,27 +38,43 @@ def start_emulator(*args: str, api_key: str = DEFAULT_KEY, ready_timeout: float 
     cmd += ["--api-key", api_key, *args]
     process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited early: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urlopen(f"{base_url}/health", timeout=1) as response:
-                if response.status == 200:
-                    return Emulator(base_url, api_key, process)
-        except (URLError, OSError):
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("emulator did not become healthy in time")
+    try:
+        wait_healthy(process, f"{base_url}/health", "the emulator", ready_timeout)
+    except RuntimeError as exc:
+        terminate(process)
+        detail = process.stderr.read().decode()[-2000:] if process.stderr else ""
+        raise RuntimeError(f"{exc}: {detail}") from None
+    return Emulator(base_url, api_key, process)
 
 
 def stop_emulator(emulator: Emulator) -> None:
     """Terminate the process and wait for it."""
-    emulator.process.terminate()
-    try:
-        emulator.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        emulator.process.kill()
+    terminate(emulator.process)
     if emulator.process.stderr:
         emulator.process.stderr.close()
+
+
+def wait_healthy(process: subprocess.Popen, url: str, what: str, timeout: float = 60.0) -> None:
+    """Poll `url` until it answers 200; RuntimeError if `process` exits first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited early")
+        try:
+            with urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (URLError, OSError):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not become healthy in {timeout:g} s")
+
+
+def terminate(process: subprocess.Popen) -> None:
+    """Stop a child process: terminate, then kill if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -11,13 +11,13 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from conftest import ROOT, free_port
+
+from emulator.process import terminate, wait_healthy
 
 
 @dataclass(frozen=True)
@@ -62,29 +62,10 @@ def canary_emulator(log: Path) -> Iterator[Canary]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(process, f"{url}/health", log)
+        wait_healthy(process, f"{url}/health", f"the canary emulator (log: {log})")
         yield Canary(key, url, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_healthy(process: subprocess.Popen, health: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the canary emulator exited; see {log}")
-        try:
-            if requests.get(health, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the canary emulator did not become healthy; see {log}")
+        terminate(process)
 
 
 def written_since(moment: float, skipped: frozenset[str] = frozenset({".venv", ".git"})):

@@ -6,10 +6,10 @@ PLAYGROUND_LOCAL_KEY in the environment. Assertions are on what the user sees.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_driver import protos
 from conftest import ROOT, Emulator
 from streamlit.testing.v1 import AppTest
 
@@ -51,16 +51,6 @@ def set_extra_headers(at: AppTest, text: str) -> None:
 def say(at: AppTest, message: str) -> None:
     at.chat_input[0].set_value(message).run()
     assert not at.exception
-
-
-def protos(at: AppTest) -> Iterator[tuple[Any, Any]]:
-    """Every rendered node (main area and sidebar) with its protobuf."""
-    stack: list[Any] = [at.main, at.sidebar]
-    while stack:
-        node = stack.pop()
-        stack.extend(getattr(node, "children", {}).values())
-        if getattr(node, "proto", None) is not None:
-            yield node, node.proto
 
 
 # Every page -----------------------------------------------------------------------------

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from canary import Canary, canary_emulator, new_key
 from conftest import ROOT, Emulator, free_port, start_emulator, stop_emulator
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from emulator.process import terminate, wait_healthy
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
@@ -86,29 +86,10 @@ def serve_app(endpoint: str, key: str, log_path: Path) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(process, f"{url}/_stcore/health", log_path)
+            wait_healthy(process, f"{url}/_stcore/health", f"streamlit (log: {log_path})")
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_healthy(process: subprocess.Popen, health: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log_path}")
-        try:
-            if requests.get(health, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("streamlit did not become healthy in time")
+            terminate(process)
 
 
 @pytest.fixture(scope="module")
