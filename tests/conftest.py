@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from emulator.process import DEFAULT_KEY as TEST_KEY
 from emulator.process import ROOT, Emulator, free_port, start_emulator, stop_emulator
@@ -23,6 +24,14 @@ def emulator() -> Iterator[Emulator]:
     emu = start_emulator("--engine", "scripted")
     yield emu
     stop_emulator(emu)
+
+
+@pytest.fixture
+def app(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on its home view, pointed at the emulator."""
+    from app_driver import start_app
+
+    return start_app(monkeypatch, emulator.base_url, emulator.api_key)
 
 
 @pytest.fixture(autouse=True)

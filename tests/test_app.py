@@ -10,24 +10,13 @@ from typing import Any
 
 import pytest
 from app_driver import protos
-from conftest import ROOT, Emulator
+from conftest import Emulator
 from streamlit.testing.v1 import AppTest
 
 from ui import conversation
 
-APP = str(ROOT / "streamlit_app.py")
 BUILDER = "pages/request_builder.py"
 CHAT = "pages/streaming_chat.py"
-
-
-@pytest.fixture
-def app(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on its home view, pointed at the emulator."""
-    monkeypatch.setenv("PLAYGROUND_LOCAL_URL", emulator.base_url)
-    monkeypatch.setenv("PLAYGROUND_LOCAL_KEY", emulator.api_key)
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not at.exception
-    return at
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

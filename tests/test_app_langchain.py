@@ -28,16 +28,6 @@ BLOCKED = "How to make bomb?"  # the emulator's content filter refuses it
 BACKENDS = ["adapter", "community"]
 
 
-@pytest.fixture
-def app(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on its home view, pointed at the emulator."""
-    monkeypatch.setenv("PLAYGROUND_LOCAL_URL", emulator.base_url)
-    monkeypatch.setenv("PLAYGROUND_LOCAL_KEY", emulator.api_key)
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
-    return at
-
-
 def open_page(at: AppTest, page: str, backend: str = "adapter") -> AppTest:
     at.switch_page(page).run()
     assert not at.exception

@@ -21,6 +21,7 @@ from test_browser import (
     page,
     screenshots,
     scripted,
+    set_sidebar_headers,
     settle,
     snap,
 )
@@ -52,16 +53,6 @@ def expander(page: Page, label: str) -> Locator:
     return found
 
 
-def set_extra_headers(page: Page, text: str) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    box = sidebar.get_by_role("textbox", name="Extra headers")
-    if not box.is_visible():
-        sidebar.get_by_text("Connection", exact=True).click()
-    box.fill(text)
-    box.press("Control+Enter")
-    settle(page)
-
-
 def watch_grow(text: Locator, done: Locator) -> list[int]:
     """The lengths `text` takes until `done` appears: more than one means it streamed."""
     lengths = []
@@ -75,7 +66,7 @@ def watch_grow(text: Locator, done: Locator) -> list[int]:
 
 def test_translate_a_text_then_a_batch(page: Page) -> None:
     go_to(page, "Translator")
-    set_extra_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
+    set_sidebar_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
     to_language = page.get_by_test_id("stSelectbox").filter(has_text="To")
     to_language.click()
     page.keyboard.type("Klingon")  # not in the list: typed in
@@ -100,7 +91,7 @@ def test_translate_a_text_then_a_batch(page: Page) -> None:
     expect(expander(page, "The same chain as Python")).to_contain_text("ChatAzureServerless(")
     snapshot(page, "translator.png")
 
-    set_extra_headers(page, "")
+    set_sidebar_headers(page, "")
     page.get_by_role("radio", name="Notebook class (AzureMLChatOnlineEndpoint)").click()
     settle(page)
     page.get_by_role("button", name="Translate", exact=True).click()
@@ -143,7 +134,7 @@ def test_chat_with_memory_export_and_import(page: Page, tmp_path: Path) -> None:
     # Widgets' code loads on first use in a browser session; wait for the last one drawn.
     expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=30_000)
     snapshot(page, "memory_chatbot_empty.png")
-    set_extra_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
+    set_sidebar_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
 
     chat(page, "What is good about Wuhan?")
     messages = page.get_by_test_id("stChatMessage")
@@ -155,7 +146,7 @@ def test_chat_with_memory_export_and_import(page: Page, tmp_path: Path) -> None:
     assert final.startswith('You said: "Current conversation: User question:What is good')
     assert len(lengths) >= 4, f"the reply did not grow while streaming: {lengths}"
 
-    set_extra_headers(page, "")
+    set_sidebar_headers(page, "")
     chat(page, "And in winter?")
     settle(page)
     slider = page.get_by_role("slider", name="Exchanges the model sees (k)")
