@@ -101,6 +101,7 @@ def create_app(
         limit = LLAMA_QUEUE_LIMIT
     gate = Gate(limit)
     ready = asyncio.Event()
+    failed_once = faults.FailedOnce()
 
     async def load() -> None:
         try:
@@ -146,6 +147,10 @@ def create_app(
             fault = faults.parse(request.headers.get(faults.HEADER))
         except faults.UnknownFault as exc:
             return errors.detail(400, str(exc)), None
+        if fault is not None and fault.name in faults.ONCE:
+            body = await request.body()
+            if not failed_once.first_time(fault, request.method, str(request.url), body):
+                return None, None  # the retry of a request that failed once passes
         if fault is not None and (early := fault.immediate()) is not None:
             return early, None
         if fault is not None and fault.name == "slow":

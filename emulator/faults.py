@@ -1,13 +1,17 @@
 """Faults a client asks for with the `x-emulator-fault: <name>[=<seconds>]` header.
 
 Faults apply only after authentication succeeds, so a wrong key still gets its 401.
-Status faults answer at once; `slow` delays the headers; the rest shape the body while it
-is generated (emulator/streams.py); the table is in emulator/README.md.
+Status faults answer at once; `429-once` and `503-once` answer so only the first time a
+given request arrives (the same route and body then succeeds); `slow` delays the headers; the
+rest shape the body while it is generated (emulator/streams.py). The table is in
+emulator/README.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,12 +41,15 @@ _STATUS: dict[str, Callable[[], Response]] = {
     "html": errors.bad_gateway_html,
     "empty": lambda: Response(b"", media_type="application/json"),
 }
-_TIMED = {"429": 2.0, "slow": 5.0, "stall": 30.0}
-_BODY = ("cut", "malformed", "no-done", "content-filter-output")
+_TIMED = {"429": 2.0, "429-once": 1.0, "slow": 5.0, "stall": 30.0}
 KNOWN = (
     *("401", "auth-header", "403", "404", "408", "422", "429", "500", "503", "html", "empty"),
-    *("slow", "stall", "cut", "malformed", "no-done", "content-filter-output"),
+    *("429-once", "503-once", "slow", "stall", "cut", "malformed", "no-done", "no-finish"),
+    *("error-event", "non-utf8", "content-filter-output"),
 )
+ONCE = ("429-once", "503-once")
+# How many failed-once requests are remembered; the oldest are forgotten first.
+ONCE_MEMORY = 1024
 
 
 class UnknownFault(ValueError):
@@ -58,10 +65,36 @@ class Fault:
 
     def immediate(self) -> Response | None:
         """The response that replaces the normal one, for status faults."""
-        if self.name == "429":
+        if self.name in ("429", "429-once"):
             return errors.rate_limited(self.seconds)
+        if self.name == "503-once":
+            return errors.unavailable()
         factory = _STATUS.get(self.name)
         return factory() if factory else None
+
+
+class FailedOnce:
+    """Which requests a `429-once` or `503-once` fault has already failed.
+
+    A request is its method, path, query and body; a second identical request passes and is
+    forgotten, so a third fails again. Only a digest is kept, never the body or the key.
+    """
+
+    def __init__(self, capacity: int = ONCE_MEMORY) -> None:
+        self.capacity = capacity
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+
+    def first_time(self, fault: Fault, method: str, url: str, body: bytes) -> bool:
+        """True the first time this request arrives with this fault; False on the retry."""
+        head = "\0".join((fault.name, method, url)).encode()
+        digest = hashlib.sha256(head + b"\0" + body).digest()
+        if digest in self._seen:
+            del self._seen[digest]
+            return False
+        self._seen[digest] = None
+        if len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+        return True
 
 
 def parse(value: str | None) -> Fault | None:

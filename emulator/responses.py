@@ -51,7 +51,9 @@ def dumps(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def chat_completion(env: Envelope, text: str, finish: str, use: dict[str, int]) -> dict[str, Any]:
+def chat_completion(
+    env: Envelope, text: str, finish: str | None, use: dict[str, int]
+) -> dict[str, Any]:
     """A non-streamed `chat.completion` (§5.1, the Llama 3.1 unified form)."""
     message = {"role": "assistant", "content": text, "tool_calls": None}
     choice = {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}

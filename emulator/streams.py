@@ -16,6 +16,7 @@ import anyio
 from fastapi.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from emulator import errors
 from emulator.engines import Engine, Outcome, Pace
 from emulator.faults import FAULT_AFTER_TOKENS, Fault
 from emulator.responses import (
@@ -32,6 +33,19 @@ from emulator.wire import CHAT, Call
 
 NOT_JSON = b"{not json"
 MALFORMED = b"data: " + NOT_JSON + b"\n\n"
+# `non-utf8` sends this text with its accented letters in Latin-1 (é as the lone byte E9).
+ACCENTED = " café crème"
+# `error-event`, in the shape the serving container emits on a failure mid-stream (§6.1, C-FMS).
+ERROR_EVENT = (
+    b"event: error\n"
+    b'data: {"error":{"status":500,"code":"Internal Server Error","message":'
+    b'"An error occurred during the request processing: x-emulator-fault: error-event"}}\n\n'
+)
+
+
+def latin1(utf8: bytes) -> bytes:
+    """The same bytes with ACCENTED's letters re-encoded as Latin-1: no longer valid UTF-8."""
+    return utf8.replace(ACCENTED.encode(), ACCENTED.encode("latin-1"))
 
 
 class ConnectionCut(Exception):
@@ -67,14 +81,18 @@ def event_stream(body: AsyncIterator[bytes], on_close: Callable[[], None]) -> Gu
     return GuardedStream(body, on_close, headers=headers)
 
 
-async def _fault_point(fault: Fault) -> bytes:
+async def _fault_point(fault: Fault, accented: bytes = b"") -> bytes:
     """Act out a body fault; return bytes to send now (possibly none)."""
+    if fault.name == "non-utf8":
+        return latin1(accented)
     if fault.name == "stall":
         await asyncio.sleep(fault.seconds)
     elif fault.name == "cut":
         raise ConnectionCut("x-emulator-fault: cut")
     elif fault.name == "malformed":
         return MALFORMED
+    elif fault.name == "error-event":
+        return ERROR_EVENT
     return b""
 
 
@@ -91,27 +109,31 @@ async def sse_events(
     outcome, sent, filtered = Outcome(), 0, False
     if call.kind == CHAT:
         yield sse(chat_chunk(env, {"role": "assistant", "content": ""}))
+    ends = fault is not None and fault.name in ("content-filter-output", "error-event")
     async with aclosing(engine.generate(call, outcome, pace)) as pieces:
         async for text in pieces:
             yield sse(_piece(call, env, text))
             sent += 1
             if sent == FAULT_AFTER_TOKENS and fault is not None:
-                if extra := await _fault_point(fault):
+                if extra := await _fault_point(fault, sse(_piece(call, env, ACCENTED))):
                     yield extra
-                if fault.name == "content-filter-output":
-                    filtered = True
+                if ends:
                     break
-    if sent < FAULT_AFTER_TOKENS and fault is not None:  # a short reply still gets its fault
-        if extra := await _fault_point(fault):
-            yield extra
-        filtered = fault.name == "content-filter-output"
+    short = sent < FAULT_AFTER_TOKENS and fault is not None  # a short reply gets its fault too
+    if short and (extra := await _fault_point(fault, sse(_piece(call, env, ACCENTED)))):
+        yield extra
+    if fault is not None and fault.name == "error-event":
+        yield DONE  # the container ends the stream this way after its error event
+        return
+    filtered = fault is not None and fault.name == "content-filter-output"
     finish = "content_filter" if filtered else outcome.finish_reason
     # Chunks are not always tokens (llama holds back text that may start a stop string).
     use = usage(outcome.prompt_tokens, sent if filtered else outcome.completion_tokens)
-    if call.kind == CHAT:
-        yield sse(chat_chunk(env, {"content": ""}, finish, use))
-    else:
-        yield sse(text_completion(env, "", finish, use))
+    if fault is None or fault.name != "no-finish":
+        if call.kind == CHAT:
+            yield sse(chat_chunk(env, {"content": ""}, finish, use))
+        else:
+            yield sse(text_completion(env, "", finish, use))
     if fault is None or fault.name != "no-done":
         yield DONE
 
@@ -128,15 +150,24 @@ async def whole_body(
             if len(texts) == limit:
                 break
     # §7.2: a filtered completion may return partial content with finish content_filter.
-    finish = "content_filter" if limit else outcome.finish_reason
+    finish: str | None = "content_filter" if limit else outcome.finish_reason
     use = usage(outcome.prompt_tokens, len(texts) if limit else outcome.completion_tokens)
+    name = fault.name if fault else None
+    if name == "non-utf8":
+        texts.append(ACCENTED)
+    if name == "no-finish":
+        finish = None
     if call.kind == CHAT:
-        return dumps(chat_completion(env, "".join(texts), finish, use))
-    return dumps(text_completion(env, "".join(texts), finish, use))
+        body = dumps(chat_completion(env, "".join(texts), finish, use))
+    else:
+        body = dumps(text_completion(env, "".join(texts), finish, use))
+    return latin1(body) if name == "non-utf8" else body
 
 
 def json_body(body: bytes, fault: Fault | None) -> Response:
     """Send a finished JSON body, or half of it then a stall or a cut when asked."""
+    if fault is not None and fault.name == "error-event":  # no stream to put the event in
+        return errors.server_error("x-emulator-fault: error-event")
     if fault is None or fault.name not in ("cut", "stall", "malformed"):
         return Response(body, media_type="application/json")
     if fault.name == "malformed":

@@ -25,6 +25,8 @@ import requests
 from conftest import ROOT, TEST_KEY, Emulator, free_port, start_emulator, stop_emulator
 
 from emulator import fetch_model
+from emulator.faults import FailedOnce, Fault
+from emulator.streams import ACCENTED
 
 CHAT_ROUTES = [
     "/v1/chat/completions",
@@ -958,6 +960,83 @@ def test_body_fault_on_a_short_reply_still_happens(emulator: Emulator) -> None:
     payloads = sse_payloads(response.content)
     assert payloads[2] == b"{not json"
     assert json.loads(payloads[3])["choices"][0]["finish_reason"] == "length"
+
+
+@pytest.mark.parametrize(("fault", "status"), [("429-once=0", 429), ("503-once", 503)])
+@pytest.mark.parametrize("stream", [False, True])
+def test_once_faults_clear_on_the_next_identical_request(
+    emulator: Emulator, fault: str, status: int, stream: bool
+) -> None:
+    body = {**CHAT, "stream": stream, "messages": [USER, {**USER, "content": fault}]}
+    first = post(emulator, "/chat/completions", body, x_emulator_fault=fault)
+    assert first.status_code == status
+    assert first.headers["retry-after"] == ("0" if status == 429 else "1")
+    other = post(emulator, "/chat/completions", {**body, "max_tokens": 7}, x_emulator_fault=fault)
+    assert other.status_code == status  # a different request has not failed yet
+    retry = post(emulator, "/chat/completions", body, x_emulator_fault=fault)
+    assert retry.status_code == 200
+    assert post(emulator, "/chat/completions", body, x_emulator_fault=fault).status_code == status
+
+
+def test_once_faults_remember_a_bounded_number_of_requests() -> None:
+    memory, fault = FailedOnce(capacity=2), Fault("503-once")
+    assert memory.first_time(fault, "POST", "/a", b"1")
+    assert memory.first_time(fault, "POST", "/a", b"2")
+    assert memory.first_time(fault, "POST", "/a", b"3")  # forgets b"1"
+    assert memory.first_time(fault, "POST", "/a", b"1")
+    assert not memory.first_time(fault, "POST", "/a", b"3")
+
+
+@pytest.mark.parametrize("path", ["/chat/completions", "/completions"])
+def test_fault_non_utf8_stream(emulator: Emulator, path: str) -> None:
+
+    raw = faulted(emulator, "non-utf8", True, path).content
+    assert b"caf\xe9 cr\xe8me" in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    chunks = stream_chunks(raw.decode("latin-1").encode())  # readable once re-encoded
+    offset = 4 if "chat" in path else 3
+    choice = chunks[offset]["choices"][0]
+    assert (choice.get("delta") or choice)["content" if "chat" in path else "text"] == ACCENTED
+    assert chunks[-1]["choices"][0]["finish_reason"] in ("stop", "length")  # the stream goes on
+
+
+def test_fault_non_utf8_non_stream(emulator: Emulator) -> None:
+
+    response = faulted(emulator, "non-utf8")
+    assert response.status_code == 200
+    with pytest.raises(UnicodeDecodeError):
+        response.content.decode("utf-8")
+    choice = json.loads(response.content.decode("latin-1"))["choices"][0]
+    assert choice["message"]["content"].endswith(ACCENTED)
+    assert choice["finish_reason"] == "stop"
+
+
+def test_fault_error_event_ends_the_stream_as_the_container_does(emulator: Emulator) -> None:
+    raw = faulted(emulator, "error-event", True).content
+    events = raw[:-2].split(b"\n\n")
+    assert [e.split(b":")[0] for e in events] == [b"data"] * 4 + [b"event", b"data"]
+    name, data = events[-2].split(b"\n")
+    assert name == b"event: error"
+    assert json.loads(data.removeprefix(b"data: "))["error"]["status"] == 500
+    assert events[-1] == b"data: [DONE]"
+    assert b'finish_reason":"stop' not in raw
+    whole = faulted(emulator, "error-event")
+    assert whole.status_code == 500
+    assert "error-event" in error_of(whole)["message"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_fault_no_finish(emulator: Emulator, stream: bool) -> None:
+    response = faulted(emulator, "no-finish", stream)
+    if not stream:
+        choice = response.json()["choices"][0]
+        assert choice["finish_reason"] is None and choice["message"]["content"]
+        return
+    chunks = stream_chunks(response.content)  # ends with [DONE], cleanly
+    assert all(c["choices"][0]["finish_reason"] is None for c in chunks)
+    assert "usage" not in chunks[-1]
+    assert chat_text(chunks).startswith('You said: "')
 
 
 # ----- queue and 429 -------------------------------------------------------------------
