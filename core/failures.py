@@ -8,16 +8,15 @@ Each message says what happened and what to do next; callers scrub the key after
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
-from typing import Any
-
-import requests
-import urllib3.exceptions
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .records import parse_json, request_id_from
+
+if TYPE_CHECKING:
+    import requests
 
 _AUTH_HEADER_HINTS = ("auth token must be passed", "missing authorization", "no auth header")
 _RETRY_IN_TEXT = re.compile(r"(?:try again in|retry after)\s+(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
@@ -109,6 +108,8 @@ def transport_error(
     exc: requests.RequestException, *, connect_timeout: float, read_timeout: float
 ) -> errors.EndpointError:
     """Map a `requests` exception raised before the response started to an exception."""
+    import requests  # loaded already: `exc` came from it
+
     host = _host_of(exc)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return errors.TimeoutError(
@@ -176,6 +177,18 @@ def stream_problem(reason: str, detail: str, partial_text: str) -> errors.Interr
     )
 
 
+def error_event(data: str, partial_text: str) -> errors.InterruptedStreamError:
+    """The stream carried an error (an `event: error`, or a chunk with only `error`)."""
+    payload = parse_json(data)
+    error = payload.get("error") if isinstance(payload, dict) else None
+    status = error.get("status") or error.get("code") if isinstance(error, dict) else None
+    said = _server_message(payload, data, {})
+    detail = f"{status}: {said}" if status else said
+    return stream_problem(
+        "error-event", f"The endpoint reported an error mid-stream ({detail}).", partial_text
+    )
+
+
 def content_filter_categories(payload: Any) -> tuple[errors.FilterCategory, ...]:
     """Categories from `innererror.content_filter_result` or `content_filter_results`."""
     error = payload.get("error", payload) if isinstance(payload, dict) else {}
@@ -235,6 +248,8 @@ def retry_after_seconds(headers: dict[str, str], message: str = "") -> float | N
     if _is_number(value):
         return max(0.0, float(value))
     if value:
+        import email.utils  # rare (an HTTP date), and 25 ms to import
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
@@ -299,6 +314,9 @@ def _is_number(value: str) -> bool:
 
 
 def _is_read_timeout(exc: BaseException) -> bool:
+    import requests
+    import urllib3
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -315,6 +333,8 @@ def _is_read_timeout(exc: BaseException) -> bool:
 def _host_of(exc: requests.RequestException) -> str:
     request = getattr(exc, "request", None)
     url = getattr(request, "url", None) or ""
+    import urllib3
+
     host = urllib3.util.parse_url(url).netloc if url else ""
     return host or "the endpoint"
 

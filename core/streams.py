@@ -105,11 +105,7 @@ class TextStream:
                 self.done = True
                 break
             if event.event == "error":
-                raise failures.stream_problem(
-                    "error-event",
-                    f"The endpoint reported an error mid-stream: {data[:300]}.",
-                    self.text,
-                )
+                raise failures.error_event(data, self.text)
             try:
                 chunk = loads(data)
             except ValueError:
@@ -119,11 +115,7 @@ class TextStream:
             if not isinstance(chunk, dict):
                 continue
             if "error" in chunk and not chunk.get("choices"):
-                raise failures.stream_problem(
-                    "error-event",
-                    f"The endpoint reported an error mid-stream: {data[:300]}.",
-                    self.text,
-                )
+                raise failures.error_event(data, self.text)
             if chunk.get("usage"):
                 self.usage = chunk["usage"]
             choices = chunk.get("choices")

@@ -1,8 +1,9 @@
 """A tiny HTTP/1.1 server on 127.0.0.1 that writes exactly the bytes a test gives it.
 
-For what the emulator cannot send: bodies that are not UTF-8, a 429 that clears on the next
-try, a stream that breaks after some text (counting how often it was asked). It is a real
-socket server, not a mock: the client under test does real HTTP against it.
+For what the emulator cannot send: exact byte sequences, and replies that change from one
+request to the next (counting how often it was asked); `unanswered_port` gives a real connect
+timeout. It is a real socket server, not a mock: the client under test does real HTTP
+against it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 INFO_404 = b'{"error": {"code": "NotFound", "message": "no /info here"}}'
@@ -154,3 +156,33 @@ def routes(*posts: Handler | Reply) -> Handler:
         return reply(request) if callable(reply) else reply
 
     return handle
+
+
+@contextmanager
+def unanswered_port() -> Iterator[str]:
+    """A URL on 127.0.0.1 where connecting times out: a connect timeout, for real.
+
+    The listener never accepts and its accept queue is kept full, so the kernel drops new
+    connection attempts instead of refusing them; clients wait until their connect timeout.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    address = listener.getsockname()
+    fillers: list[socket.socket] = []
+    try:
+        while True:  # connect until one attempt hangs: the queue is full from then on
+            filler = socket.socket()
+            filler.settimeout(0.2)
+            fillers.append(filler)
+            try:
+                filler.connect(address)
+            except TimeoutError:
+                break
+            if len(fillers) > 64:
+                raise RuntimeError("the listener kept accepting; no connect timeout possible")
+        yield f"http://127.0.0.1:{address[1]}"
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()

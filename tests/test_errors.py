@@ -33,6 +33,7 @@ from core import (
 from core import errors as core_errors
 from core.failures import error_from_response, retry_after_seconds, transport_error
 from tests.conftest import Emulator, free_port
+from tests.raw_server import unanswered_port
 
 MESSAGES = [{"role": "user", "content": "Tell me about the sea."}]
 BOMB = [
@@ -192,6 +193,56 @@ def test_missing_done_is_tolerated(emulator: Emulator) -> None:
     assert text == client_for(emulator).chat(MESSAGES, seed=4).text
     assert stream.finish_reason == "stop"
     assert all(e.data != "[DONE]" for e in stream.events)
+
+
+def test_an_error_event_mid_stream_keeps_partial_text(emulator: Emulator) -> None:
+    stream = client_for(emulator, "error-event").stream_chat(MESSAGES)
+    received = []
+    with pytest.raises(InterruptedStreamError) as info:
+        for delta in stream:
+            received.append(delta)
+    assert info.value.reason == "error-event"
+    assert len(received) == 3 and info.value.partial_text == "".join(received)
+    assert str(info.value).startswith(
+        "The endpoint reported an error mid-stream (500: An error occurred during the request "
+        "processing: x-emulator-fault: error-event). The "
+    )
+    assert stream.events[-1].event == "error"  # the event itself stays in the record
+
+
+def test_a_stream_without_finish_reason_is_whole_but_says_nothing(emulator: Emulator) -> None:
+    stream = client_for(emulator, "no-finish").stream_chat(MESSAGES, seed=4)
+    assert "".join(stream) == client_for(emulator).chat(MESSAGES, seed=4).text
+    assert stream.done and stream.finish_reason is None and not stream.usage
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_non_utf8_bytes_become_replacement_characters(emulator: Emulator, stream: bool) -> None:
+    client = client_for(emulator, "non-utf8")
+    text = "".join(client.stream_chat(MESSAGES)) if stream else client.chat(MESSAGES).text
+    assert " caf\ufffd cr\ufffdme" in text
+
+
+@pytest.mark.parametrize("fault", ["429-once=0", "503-once"])
+def test_a_fault_that_clears_is_raised_once_then_the_same_call_succeeds(
+    emulator: Emulator, fault: str
+) -> None:
+    client = client_for(emulator, fault)
+    with pytest.raises(RateLimitError if fault.startswith("429") else ServerError) as info:
+        client.chat(MESSAGES, seed=9)
+    assert info.value.retryable
+    assert client.chat(MESSAGES, seed=9).text.startswith('You said: "')
+
+
+def test_connect_timeout_is_reported_as_such() -> None:
+    with unanswered_port() as url:
+        client = Client(Endpoint(url, key="k", connect_timeout=0.5), PROFILES["local"])
+        with pytest.raises(
+            TimeoutError, match=r"Could not connect to 127\.0\.0\.1:\d+ within 0\.5 s"
+        ):
+            client.chat(MESSAGES)
+        exchange = client.send("GET", "/info")
+    assert exchange.status is None and isinstance(exchange.error, TimeoutError)
 
 
 def test_raw_calls_record_failures_instead_of_raising(emulator: Emulator) -> None:
