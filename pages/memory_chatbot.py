@@ -37,6 +37,8 @@ MODES = {
 }
 MAX_DROPPED_ROWS = 10  # older exchanges outside the window are counted, not listed
 AGAIN = "Fix the cause, then press **Ask again** below: your question is kept."
+CELL_LIMIT = 500  # characters of a message drawn in the window table
+WHOLE = "**Export JSON** below holds the whole reply once it finished."
 
 
 def exchanges() -> list[chains.ChatExchange]:
@@ -100,8 +102,8 @@ def window_table(exchange: chains.ChatExchange, memory: Sequence[Turn]) -> None:
                 "✗ outside the window" if i < exchange.dropped else "✓ sent"
                 for i in range(first, len(earlier))
             ],
-            "user": [t.user for t in earlier[first:]],
-            "assistant": [t.assistant for t in earlier[first:]],
+            "user": [widgets.clipped(t.user, CELL_LIMIT)[0] for t in earlier[first:]],
+            "assistant": [widgets.clipped(t.assistant, CELL_LIMIT)[0] for t in earlier[first:]],
         },
         hide_index=True,
         width="stretch",
@@ -122,17 +124,17 @@ def what_the_model_saw(exchange: chains.ChatExchange, memory: Sequence[Turn]) ->
                 )
             if exchange.mode == Mode.NOTEBOOK:
                 st.caption("One user message: the notebook's prompt.")
-                st.code(exchange.sent[0]["content"], language=None, wrap_lines=True)
+                widgets.text_view(exchange.sent[0]["content"], chains.REQUEST_WHOLE)
             else:
                 st.caption("The chat messages, in order.")
-                st.json(exchange.sent, expanded=True)
+                widgets.json_view(exchange.sent, chains.REQUEST_WHOLE, expanded=True)
         with request_tab:
             chains.request_panel(exchange.reply.request, rebuilt=exchange.reply.rebuilt)
 
 
 def reply_details(exchange: chains.ChatExchange, memory: Sequence[Turn]) -> None:
     """The reply, then one line on what was sent, then what the model saw."""
-    chains.reply_body(exchange.reply, again=AGAIN)
+    chains.reply_body(exchange.reply, again=AGAIN, where=WHOLE)
     if exchange.imported:
         st.caption(":material/upload: Imported")
         return
@@ -237,6 +239,7 @@ if question:
             setup,
             memory_prompt(mode, system_prompt).invoke(inputs).to_messages(),
             stop_key="btn_mc_stop",
+            where=WHOLE,
         )
         reply_details(exchange, memory)
     memory = chains.memory(history)

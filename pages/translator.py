@@ -32,6 +32,7 @@ LANGUAGES = [
 MAX_LINES = 50
 ROW = [1, 16, 16]  # line number, source, translation
 AGAIN = "Fix the cause, then press **Translate** again: your text and template are kept."
+WHOLE = "**Download** below holds the whole translation."
 
 
 def swap_languages() -> None:
@@ -181,9 +182,17 @@ elif result.reply is not None:
                 setup,
                 translator_prompt(result.template).invoke(result.inputs).to_messages(),
                 stop_key="btn_tr_stop",
+                where=WHOLE,
             )
-        chains.reply_body(chains.settle(result.reply), again=AGAIN)
-    st.caption(chains.stats_text(result.reply))
+        chains.reply_body(chains.settle(result.reply), again=AGAIN, where=WHOLE)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(chains.stats_text(result.reply))
+        if result.reply.text and result.reply.status != chains.STREAMING:
+            st.download_button(
+                "Download", result.reply.text, file_name="translation.txt", mime="text/plain",
+                key="btn_tr_download", icon=":material/download:", on_click="ignore",
+                help="The whole translation as text, however long.",
+            )  # fmt: skip
 else:
     if started is not None:
         with st.spinner(f"Translating {len(lines)} lines, at most {result.concurrency} at once…"):

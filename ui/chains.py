@@ -47,7 +47,16 @@ from core.langchain import (
 )
 from core.memory import Turn
 from ui import settings, widgets
-from ui.conversation import DONE, FAILED, INTERRUPTED, LIVE_INTERVAL, STOPPED, STREAMING
+from ui.conversation import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    LIVE_INTERVAL,
+    STOPPED,
+    STREAMING,
+    draw_live,
+    reply_text,
+)
 
 ADAPTER, COMMUNITY = "adapter", "community"
 BACKENDS = {
@@ -209,11 +218,13 @@ def stream_reply(
     messages: Sequence[Any],
     *,
     stop_key: str,
+    where: str,
 ) -> None:
     """Stream `chain(model)` into the current container, keeping the text in `reply`.
 
     The reply is updated in place, so a Stop (a rerun) leaves what arrived in the session.
-    `messages` are what the prompt renders to, for rebuilding the notebook class's request.
+    `messages` are what the prompt renders to, for rebuilding the notebook class's request;
+    `where` says where the whole text is when the view is clipped.
     """
     live = st.empty()
     live.caption("Waiting for the first token…")
@@ -246,7 +257,7 @@ def stream_reply(
                     reply.first_token = time.perf_counter() - started
                 reply.text += piece
                 if time.perf_counter() - drawn >= LIVE_INTERVAL:
-                    live.markdown(reply.text)
+                    draw_live(live, reply.text, where)
                     drawn = time.perf_counter()
     except Exception as exc:  # every failure becomes a message; Stop (BaseException) passes
         reply.error = as_error(exc, setup, reply.text)
@@ -392,15 +403,9 @@ def request_bytes(request: Mapping[str, Any] | None) -> int | None:
 # Rendering ----------------------------------------------------------------------------------
 
 
-def reply_body(reply: Reply, *, again: str) -> None:
-    """The reply's text (Markdown, no HTML), how it ended, and its error with the next step."""
-    if reply.text:
-        st.markdown(reply.text)
-    if reply.status == STOPPED:
-        st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
-    elif reply.status == INTERRUPTED:
-        kept = "the text above is what arrived before the failure" if reply.text else "no text"
-        st.caption(f":material/content_cut: Interrupted: {kept}.")
+def reply_body(reply: Reply, *, again: str, where: str) -> None:
+    """The reply's text (Markdown, no HTML, clipped), how it ended, its error and next step."""
+    reply_text(reply.text, reply.status, where)
     if reply.retries:
         times = "once" if len(reply.retries) == 1 else f"{len(reply.retries)} times"
         st.caption(f":material/hourglass_top: Retried {times}; the last: {reply.retries[-1]}")
@@ -420,6 +425,9 @@ def stats_text(reply: Reply) -> str:
     return " · ".join(parts)
 
 
+REQUEST_WHOLE = "The whole body went out; only this view is clipped."
+
+
 def request_panel(request: Mapping[str, Any] | None, *, rebuilt: bool) -> None:
     """Method, URL, headers (key redacted) and the JSON body of one request."""
     if request is None:
@@ -434,9 +442,9 @@ def request_panel(request: Mapping[str, Any] | None, *, rebuilt: bool) -> None:
     widgets.headers_table(request.get("headers") or {})
     body = request.get("body")
     if isinstance(body, dict | list):
-        st.json(body, expanded=3)
+        widgets.json_view(body, REQUEST_WHOLE)
     else:
-        st.code(str(body), language=None, wrap_lines=True)
+        widgets.text_view(str(body), REQUEST_WHOLE)
     st.caption(f"Body: {request_bytes(request):,} bytes")
 
 

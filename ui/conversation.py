@@ -34,6 +34,7 @@ DONE = "done"
 STOPPED = "stopped"  # the user pressed Stop (or started something else) mid-reply
 INTERRUPTED = "interrupted"  # the stream broke; the text that arrived is kept
 FAILED = "failed"  # the request failed before any text
+STILL_STREAMING = "Still streaming; the downloads will hold the whole reply."
 RETRYING = "retrying"  # waiting to retry a 429/503; found so by a later run: cancelled
 LIVE_INTERVAL = 0.03  # seconds between redraws: every token at human speeds, fewer when fast
 
@@ -144,7 +145,7 @@ def stream_reply(client: Client, history: list[Turn], params: Mapping[str, Any])
                         # Kept before drawing: a Stop ends the run inside the draw, and the
                         # next run finds the reply with everything that had arrived.
                         _keep(reply, stream)
-                        _draw_live(text, reply.content)
+                        draw_live(text, reply.content, STILL_STREAMING)
                         drawn = time.monotonic()
             except EndpointError as exc:
                 reply.status, reply.error = INTERRUPTED, exc
@@ -169,11 +170,26 @@ def _keep(reply: Turn, stream: TextStream) -> None:
         reply.elapsed = stream.events[-1].at
 
 
-def _draw_live(slot: Any, content: str) -> None:
+def draw_live(slot: Any, content: str, where: str) -> None:
+    """A reply still streaming, drawn into `slot` clipped like a finished one."""
     shown, note = widgets.clipped(content)
     with slot.container():
         st.markdown(shown)
-        widgets.clip_note(note, "Still streaming; the downloads will hold the whole reply.")
+        widgets.clip_note(note, where)
+
+
+def reply_text(content: str, status: str, where: str) -> None:
+    """A reply's text, clipped (`where` says where the whole is), and how it ended."""
+    shown, note = widgets.clipped(content)
+    if shown:
+        st.markdown(shown)
+    widgets.clip_note(note, where)
+    widgets.replacement_note(content)
+    if status == STOPPED:
+        st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
+    elif status == INTERRUPTED:
+        kept = "the text above is what arrived before the failure" if content else "no text"
+        st.caption(f":material/content_cut: Interrupted: {kept}.")
 
 
 # Rendering ------------------------------------------------------------------------------
@@ -191,16 +207,9 @@ def show(turn: Turn) -> None:
 
 
 def _reply_body(turn: Turn) -> None:
-    shown, note = widgets.clipped(turn.content)
-    if shown:
-        st.markdown(shown)
-    widgets.clip_note(note, "The JSON and Markdown downloads below hold the whole reply.")
-    widgets.replacement_note(turn.content)
-    if turn.status == STOPPED:
-        st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
-    elif turn.status == INTERRUPTED:
-        kept = "the text above is what arrived before the failure" if turn.content else "no text"
-        st.caption(f":material/content_cut: Interrupted: {kept}.")
+    reply_text(
+        turn.content, turn.status, "The JSON and Markdown downloads below hold the whole reply."
+    )
     if turn.error is not None:
         widgets.error_box(turn.error)
         st.caption("Fix the cause, then press **Regenerate** to ask again.")

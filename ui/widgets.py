@@ -4,6 +4,7 @@ the retry countdown, and clipping of long text (the page shows a part, downloads
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 import time
@@ -76,11 +77,18 @@ def next_step(error: EndpointError) -> str:
 
 
 def stream_end_note(events: Sequence[TimedEvent], finish_reason: str | None) -> None:
-    """Say so when a stream that finished normally never sent `data: [DONE]`."""
-    if events and finish_reason and events[-1].data != "[DONE]":
+    """Say so when a stream that ended cleanly lacked `data: [DONE]` or a finish reason."""
+    if not events:
+        return
+    if finish_reason and events[-1].data != "[DONE]":
         st.caption(
             f"The stream ended without `data: [DONE]`, after the model finished (finish "
             f"reason {finish_reason}): the reply is complete."
+        )
+    elif not finish_reason and events[-1].data == "[DONE]":
+        st.caption(
+            "The stream ended with `data: [DONE]` but no chunk gave a finish reason (nor "
+            "usage): the reply is likely whole, but the endpoint did not say why it stopped."
         )
 
 
@@ -185,6 +193,23 @@ def clip_note(note: str, where: str) -> None:
     """The clipping note with where the whole text is, when something was clipped."""
     if note:
         st.caption(f":material/content_cut: {note} {where}".rstrip())
+
+
+def json_view(payload: Any, where: str, *, expanded: bool | int = 3) -> None:
+    """`payload` as an interactive JSON view, or as clipped text when too big to draw."""
+    shown, note = clipped(json.dumps(payload, ensure_ascii=False, indent=2))
+    if not note:
+        st.json(payload, expanded=expanded)
+        return
+    st.code(shown, language="json", wrap_lines=True, height=400)
+    clip_note(note, where)
+
+
+def text_view(text: str, where: str) -> None:
+    """Plain text in a code block, clipped when too big to draw."""
+    shown, note = clipped(text)
+    st.code(shown, language=None, wrap_lines=True, height=400 if note else "content")
+    clip_note(note, where)
 
 
 def replacement_note(text: str) -> None:
