@@ -21,6 +21,8 @@ from ui import navigation
 APP = str(ROOT / "streamlit_app.py")
 BUILDER = "pages/request_builder.py"
 CHAT = "pages/streaming_chat.py"
+TRANSLATOR = "pages/translator.py"
+CHATBOT = "pages/memory_chatbot.py"
 PAGE_PATHS = [spec.path for spec in navigation.PAGES]
 TIMEOUT = 90  # seconds per AppTest run; giant replies and retry waits need more than 3
 

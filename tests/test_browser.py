@@ -10,34 +10,21 @@ Waits have timeouts; nothing asserts on how long anything took.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_driver import chromium, serve_app
 from canary import Canary, canary_emulator, new_key
-from conftest import ROOT, Emulator, free_port, start_emulator, stop_emulator
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from conftest import ROOT, Emulator, start_emulator, stop_emulator
+from playwright.sync_api import Browser, Page, expect
 
-from emulator.process import terminate, wait_healthy
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 LOG = ROOT / "test-artifacts" / "streamlit.log"  # the app server's output, for debugging
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -59,45 +46,10 @@ def app_url(scripted: Emulator) -> Iterator[str]:
         yield url
 
 
-@contextlib.contextmanager
-def serve_app(endpoint: str, key: str, log_path: Path) -> Iterator[str]:
-    """Run the app server pointed at `endpoint` with `key`, its output in `log_path`."""
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_LOCAL_URL": endpoint, "PLAYGROUND_LOCAL_KEY": key}
-    for name in ("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY", "PLAYGROUND_ALLOWED_HOSTS"):
-        env.pop(name, None)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(process, f"{url}/_stcore/health", f"streamlit (log: {log_path})")
-            yield url
-        finally:
-            terminate(process)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

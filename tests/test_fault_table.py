@@ -19,7 +19,9 @@ import pytest
 from app_driver import (
     BUILDER,
     CHAT,
+    CHATBOT,
     PAGE_PATHS,
+    TRANSLATOR,
     Downloads,
     downloads,  # noqa: F401 - fixture
     open_page,
@@ -30,7 +32,16 @@ from app_driver import (
     texts,
 )
 from conftest import ROOT, Emulator
-from raw_server import DONE, RawServer, chunk, completion, response, routes, stream
+from raw_server import (
+    DONE,
+    RawServer,
+    chunk,
+    completion,
+    response,
+    routes,
+    stream,
+    unanswered_port,
+)
 from streamlit.testing.v1 import AppTest
 
 from core.client import MAX_REQUEST_BYTES
@@ -43,11 +54,15 @@ READ_TIMEOUT = 1.0  # seconds; `slow=3` and `stall=3` outlast it
 
 @dataclass(frozen=True)
 class Expect:
-    """What a fault's message must say: a cause and a next step (any of the alternatives)."""
+    """What a fault must give. With a cause: a message naming it and a next step (any of the
+    alternatives). Without: a complete reply, and no message."""
 
-    cause: tuple[str, ...]
-    next_step: tuple[str, ...]
+    cause: tuple[str, ...] = ()
+    next_step: tuple[str, ...] = ()
     partial: bool = False  # streams that broke after some text keep it, marked
+    retried: str = ""  # the retry count the notes must show, such as "(3 of 3)"
+    note: str = ""  # a note the reply must carry
+    note_from_events: bool = False  # only pages that show the raw stream events can tell
 
 
 FAULTS: dict[str, Expect] = {
@@ -57,9 +72,11 @@ FAULTS: dict[str, Expect] = {
     "404": Expect(("has no such route",), ("Check the URL",)),
     "408": Expect(("timed out the request",), ("Try again",)),
     "422": Expect(("does not accept a parameter value",), ("Change or remove it",)),
-    "429=1": Expect(("rate limit was reached",), ("Retry in 1 s",)),
+    "429=1": Expect(("rate limit was reached",), ("Retry in 1 s",), retried="(3 of 3)"),
+    "429-once=1": Expect(retried="(1 of 3)"),  # clears on the next try: the retry succeeds
     "500": Expect(("The endpoint failed (500",), ("Retry later",)),
-    "503": Expect(("overloaded or starting",), ("retry in a few seconds",)),
+    "503": Expect(("overloaded or starting",), ("retry in a few seconds",), retried="(3 of 3)"),
+    "503-once": Expect(retried="(1 of 3)"),
     "html": Expect(("an HTML page instead of JSON",), ("Retry later",)),
     "empty": Expect(("empty body",), ("Check the route",)),
     "slow=3": Expect(("did not start answering within 1 s",), ("raise the read timeout",)),
@@ -68,7 +85,14 @@ FAULTS: dict[str, Expect] = {
     "malformed": Expect(
         ("not valid JSON", "a body without choices"), ("Send it again", "Check the route"), True
     ),
-    "no-done": Expect((), ()),  # the reply finished; only the `[DONE]` line is missing
+    "error-event": Expect(  # a JSON request gets the container's 500 instead
+        ("reported an error mid-stream", "The endpoint failed (500"),
+        ("Send it again", "Retry later"),
+        partial=True,
+    ),
+    "no-done": Expect(note="without `data: [DONE]`", note_from_events=True),
+    "no-finish": Expect(note="no chunk gave a finish reason", note_from_events=True),
+    "non-utf8": Expect(note="U+FFFD"),
     "content-filter-output": Expect(
         ("content safety stopped the reply",), ("Rephrase the request",), partial=True
     ),
@@ -130,16 +154,18 @@ class BuilderDriver:
 
 
 class ChatDriver:
-    """Streaming Chat: one question answered, then a second one under the fault."""
+    """Streaming Chat or Memory Chatbot: one question answered, then a second one under the
+    fault. History is the first exchange as drawn."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: str) -> None:
+        self.page = page
         self.first: list[str] = []
 
     def prepare(self, at: AppTest) -> None:
-        open_page(at, CHAT)
+        open_page(at, self.page)
         say(at, "First question")
         self.first = [m.markdown[0].value for m in at.chat_message]
-        assert self.first[1].startswith('You said: "First question')
+        assert self.first[1].startswith('You said: "')
 
     def act(self, at: AppTest) -> None:
         say(at, "Second question")
@@ -158,17 +184,59 @@ class ChatDriver:
         )
 
 
+class TranslatorDriver:
+    """Translator: one text translated, then another under the fault. The page keeps only its
+    latest result, so "history" is what the user set up: both languages and the template."""
+
+    def __init__(self) -> None:
+        self.setup: tuple[str, str, str] = ("", "", "")
+
+    def prepare(self, at: AppTest) -> None:
+        open_page(at, TRANSLATOR)
+        at.text_area(key="tr_text").input("First text").run()
+        at.button(key="btn_tr_translate").click().run()
+        assert at.session_state["tr_result"].reply.text.startswith('You said: "')
+        self.setup = self._setup(at)
+
+    def act(self, at: AppTest) -> None:
+        at.text_area(key="tr_text").input("Second text").run()
+        at.button(key="btn_tr_translate").click().run()
+
+    def observe(self, at: AppTest) -> Observed:
+        text = at.session_state["tr_result"].reply.text
+        shown = [m.value for m in at.main.markdown if m.value.startswith("You said")]
+        error = texts(at.main.error)
+        return Observed(
+            message=error,
+            notes=_notes(at.main.caption),
+            partial=shown[0] if error and shown and text.startswith(shown[0]) else "",
+            input_kept=at.text_area(key="tr_text").value == "Second text",
+            history_intact=self._setup(at) == self.setup,
+        )
+
+    @staticmethod
+    def _setup(at: AppTest) -> tuple[str, str, str]:
+        return (at.session_state["tr_in"], at.session_state["tr_out"],
+                at.text_area(key="tr_template").value)  # fmt: skip
+
+
 DRIVERS: dict[str, Callable[[], Driver]] = {
     "Request Builder (JSON)": lambda: BuilderDriver(streamed=False),
     "Request Builder (stream)": lambda: BuilderDriver(streamed=True),
-    "Streaming Chat": ChatDriver,
+    "Streaming Chat": lambda: ChatDriver(CHAT),
+    "Translator": TranslatorDriver,
+    "Memory Chatbot": lambda: ChatDriver(CHATBOT),
 }
+# Pages that draw the raw stream events, and so can say what the stream lacked at its end.
+SHOW_EVENTS = ("Request Builder (stream)", "Streaming Chat")
 ROWS: dict[tuple[str, str], list[str]] = {}
 
 
 def _notes(captions: object) -> str:
-    wanted = ("Interrupted", "Automatic retries", "without `data: [DONE]`", "Stopped")
-    return " ".join(c.value for c in captions if any(w in c.value for w in wanted))  # type: ignore[attr-defined]
+    wanted = ("Interrupted", "Automatic retries", "Retried", "without `data: [DONE]`", "Stopped",
+              "no chunk gave a finish reason", "U+FFFD")  # fmt: skip
+    shown = [c.value for c in captions if any(w in c.value for w in wanted)]  # type: ignore[attr-defined]
+    return " ".join(dict.fromkeys(shown))  # the same note under the reply and the raw body: once
 
 
 def record(page: str, fault: str, *cells: str) -> None:
@@ -189,7 +257,7 @@ def fault_table() -> Iterator[None]:
     pages = ["Sidebar (every page)"]
     for base in dict.fromkeys(name.split(" (")[0] for name in DRIVERS):  # drivers, then inputs
         pages += [name for name in DRIVERS if name.split(" (")[0] == base] + [base]
-    faults = [*FAULTS, *INPUTS]
+    faults = [*FAULTS, CONNECT_TIMEOUT, *INPUTS]
     rows = sorted(
         ROWS.values(),
         key=lambda row: (
@@ -235,26 +303,46 @@ def test_fault(app: AppTest, page: str, fault: str) -> None:
     set_extra_headers(app, f"x-emulator-fault: {fault}")
     driver.act(app)
     assert not app.exception
-    seen = driver.observe(app)
-    expect = FAULTS[fault]
+    check(page, fault, FAULTS[fault], driver.observe(app))
+
+
+# A connect timeout cannot be asked of the emulator (the connection comes before any header).
+CONNECT_TIMEOUT = "connect timeout (1 s)"
+CONNECT_EXPECT = Expect(("Could not connect to 127.0.0.1",), ("raise the connect timeout",))
+
+
+@pytest.mark.parametrize("page", list(DRIVERS))
+def test_connect_timeout(app: AppTest, page: str) -> None:
+    driver = DRIVERS[page]()
+    driver.prepare(app)
+    app.number_input(key="sb_connect_timeout").set_value(1.0).run()
+    with unanswered_port() as url:
+        app.text_input(key="sb_url").input(url).run()
+        driver.act(app)
+    assert not app.exception
+    check(page, CONNECT_TIMEOUT, CONNECT_EXPECT, driver.observe(app))
+
+
+def check(page: str, fault: str, expect: Expect, seen: Observed) -> None:
+    """Assert what every fault must give, then record the row."""
     assert seen.input_kept, "the user's input is gone"
     assert seen.history_intact, "the earlier exchange changed"
-    if not expect.cause:  # no-done: a complete reply, nothing to report but the missing line
-        assert seen.message == ""
-        partial = "— (complete reply)"
-    else:
+    if expect.cause:
         assert any(c in seen.message for c in expect.cause), seen.message
         assert any(n in seen.message for n in expect.next_step), seen.message
         partial = "—"
-    if fault.startswith(("429", "503")):
-        assert "retrying in" in seen.notes and "(3 of 3)" in seen.notes, seen.notes
+    else:  # the reply is complete; at most a note says what was odd about it
+        assert seen.message == ""
+        partial = "— (complete reply)"
+    if expect.retried:
+        assert "retrying in" in seen.notes and expect.retried in seen.notes, seen.notes
     streamed = page != "Request Builder (JSON)"
     if expect.partial and streamed:
         assert seen.partial.startswith('You said: "'), "the partial reply is not shown"
         assert "Interrupted" in seen.notes, "the partial reply is not marked"
         partial = f"kept ({len(seen.partial)} characters shown), marked Interrupted"
-    if fault == "no-done" and streamed:
-        assert "without `data: [DONE]`" in seen.notes
+    if expect.note and (page in SHOW_EVENTS or not expect.note_from_events):
+        assert expect.note in seen.notes, seen.notes
     record(page, fault, seen.message, seen.notes, partial, _yes(seen.input_kept),
            _yes(seen.history_intact))  # fmt: skip
 
@@ -486,6 +574,57 @@ def test_giant_stream_in_the_chat(
     sizes = f"page {rendered_size(app):,} B of protobuf; JSON download {saved:,} B (whole)"
     record("Streaming Chat", "giant response (100,000 tokens)", _clip_line(notes), sizes,
            "—", "yes", "yes")  # fmt: skip
+
+
+def test_giant_translation(
+    raw_app: Callable[..., AppTest],
+    downloads: Downloads,  # noqa: F811
+) -> None:
+    words = [f"w{i} " for i in range(GIANT)]
+    app = raw_app(lambda request: stream([*(chunk(w) for w in words), chunk("", "stop"), DONE]))
+    open_page(app, TRANSLATOR)
+    app.button(key="btn_tr_translate").click().run()
+    assert not app.exception
+    whole = "".join(words)
+    assert app.session_state["tr_result"].reply.text == whole
+    assert whole[: widgets.RENDER_LIMIT] in [m.value for m in app.main.markdown]
+    notes = texts(app.main.caption)
+    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(whole):,} characters" in notes
+    assert rendered_size(app) < 400_000
+    assert downloads.named("translation.txt")[-1] == whole.encode()
+    sizes = f"page {rendered_size(app):,} B of protobuf; download {len(whole):,} B (whole)"
+    record("Translator", "giant response (100,000 tokens)", _clip_line(notes), sizes, "—",
+           "yes", "yes")  # fmt: skip
+
+
+def test_giant_reply_in_the_memory_chatbot(
+    raw_app: Callable[..., AppTest],
+    downloads: Downloads,  # noqa: F811
+) -> None:
+    words = [f"w{i} " for i in range(GIANT)]
+    app = raw_app(
+        lambda request: stream([*(chunk(w) for w in words), chunk("", "stop"), DONE]),
+        lambda request: stream([chunk("Short.", "stop"), DONE]),
+    )
+    open_page(app, CHATBOT)
+    say(app, "Tell me everything")
+    assert not app.exception
+    whole = "".join(words)
+    reply = app.chat_message[1]
+    assert reply.markdown[0].value == whole[: widgets.RENDER_LIMIT]
+    notes = texts(reply.caption)
+    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(whole):,} characters" in notes
+    assert rendered_size(app) < 400_000
+    exported = json.loads(downloads.named("memory-chat.json")[-1])
+    assert whole in json.dumps(exported, ensure_ascii=False)  # the export holds it whole
+    say(app, "And a short follow-up")  # the page still works, and remembers the giant reply
+    assert [m.name for m in app.chat_message] == ["user", "assistant"] * 2
+    assert app.chat_message[3].markdown[0].value == "Short."
+    assert rendered_size(app) < 400_000  # the second turn sent it back; its views are clipped
+    saved = len(downloads.named("memory-chat.json")[-1])
+    sizes = f"page {rendered_size(app):,} B of protobuf; JSON export {saved:,} B (whole)"
+    record("Memory Chatbot", "giant response (100,000 tokens)", _clip_line(notes), sizes, "—",
+           "yes", "yes")  # fmt: skip
 
 
 def _clip_line(notes: str) -> str:
