@@ -15,11 +15,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import requests
-import urllib3
 
 from . import errors, failures
 from .config import Endpoint
@@ -29,6 +26,9 @@ from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
 from .snippets import RequestSpec
 from .sse import SSEDecoder
 from .streams import TextStream, completion_from_json
+
+if TYPE_CHECKING:  # `requests` is imported by the first Client: it is most of import time
+    import requests
 
 USER_AGENT = "azure-ai-playground/0.1"
 _READ_SIZE = 65536
@@ -52,7 +52,11 @@ class Client:
         self.endpoint = endpoint
         self.profile = profile or PROFILES["openai"]
         self.hosts = hosts  # None: any host (library use); the app passes its allow-list
-        self._session = session or requests.Session()
+        if session is None:
+            import requests  # here, not at the top: `import core` stays light (bench 3)
+
+            session = requests.Session()
+        self._session = session
         self._session.headers["User-Agent"] = USER_AGENT
 
     # Raw calls -----------------------------------------------------------------------------
@@ -70,6 +74,8 @@ class Client:
         Raises InvalidRequestError for input that cannot be sent; everything the endpoint
         does is recorded on the returned response's `exchange`.
         """
+        import requests
+
         prepared = self._prepare(method, path, headers, body)
         self._check_host(prepared.url or "")
         exchange = Exchange(request=self._record(prepared))
@@ -252,6 +258,8 @@ class Client:
         headers: Mapping[str, str] | None,
         body: str | Mapping[str, Any] | None,
     ) -> requests.PreparedRequest:
+        import requests
+
         method = method.strip().upper()
         if method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
             raise errors.InvalidRequestError(f"Unsupported HTTP method {method!r}.")
@@ -357,6 +365,9 @@ class RawResponse:
         self._consumed = True
         response = self._response
         assert response is not None
+        import requests
+        import urllib3
+
         exchange = self.exchange
         decoder = SSEDecoder() if exchange.is_stream else None
         chunks: list[bytes] = []
