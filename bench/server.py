@@ -1,14 +1,19 @@
 """A minimal SSE server for benchmarks: it costs next to nothing per chunk, so clients show.
 
 It answers any POST with a pre-rendered Azure-style chat stream (role chunk, N content chunks,
-finish chunk with usage, `[DONE]`) in HTTP/1.1 chunked encoding, 64 KiB per write, and `GET
-/info` with a JSON object. With `delay`, it writes one event at a time and records when.
+finish chunk with usage, `[DONE]`) in HTTP/1.1 chunked encoding, and `GET /info` with a JSON
+object. Writes are 64 KiB each ("bulk": the client's own cost shows), or one per event as a
+live endpoint sends them ("per event", `per_event=True`; with `delay`, paced, and the time of
+each write recorded). `in_process` runs it in its own interpreter, so it does not share the
+GIL with the client being measured.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -38,9 +43,10 @@ def render_stream(chunks: int) -> bytes:
 class BenchServer:
     """A thread-per-connection server on 127.0.0.1; use `running()`."""
 
-    def __init__(self, chunks: int, delay: float = 0.0) -> None:
+    def __init__(self, chunks: int, delay: float = 0.0, per_event: bool = False) -> None:
         self.body = render_stream(chunks)
         self.delay = delay
+        self.per_event = per_event or delay > 0
         self.events = self.body.split(b"\n\n")[:-1]
         self.write_times: list[float] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -71,11 +77,12 @@ class BenchServer:
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                 b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             )
-            if self.delay:
+            if self.per_event:
                 for event in self.events:
-                    time.sleep(self.delay)
+                    if self.delay:
+                        time.sleep(self.delay)
+                        self.write_times.append(time.perf_counter())
                     data = event + b"\n\n"
-                    self.write_times.append(time.perf_counter())
                     conn.sendall(b"%x\r\n%s\r\n" % (len(data), data))
             else:
                 for i in range(0, len(self.body), WRITE_SIZE):
@@ -98,6 +105,26 @@ def running(chunks: int, delay: float = 0.0) -> Iterator[BenchServer]:
         yield server
     finally:
         server.close()
+
+
+@contextmanager
+def in_process(chunks: int, per_event: bool) -> Iterator[str]:
+    """A BenchServer in a child interpreter; yields its URL."""
+    code = f"from bench.server import serve_forever; serve_forever({chunks}, {per_event})"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def serve_forever(chunks: int, per_event: bool) -> None:
+    """Serve until killed, after printing the URL (for `in_process`)."""
+    server = BenchServer(chunks, per_event=per_event)
+    print(server.url, flush=True)
+    server.serve()
 
 
 def _read_request(conn: socket.socket) -> bytes:

@@ -2,6 +2,10 @@
 
 Every contender reads the same 20,000-chunk stream from `bench.server` and must return the
 same number of text pieces; contenders run interleaved, several rounds, and the median counts.
+The server runs in its own interpreter and sends the stream two ways: in 64 KiB writes
+("bulk", where only the client's own per-chunk cost shows), and one write per event, as a
+live endpoint sends tokens ("per event", where reading each event off the socket is part of
+the floor).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import requests
 
 from core import PROFILES, Client, Endpoint
 
-from .server import running
+from .server import in_process
 
 MESSAGES = [{"role": "user", "content": "Stream, please."}]
 KEY = "bench-key"
@@ -138,18 +142,18 @@ CONTENDERS: dict[str, Callable[[str, int], int]] = {
 }
 
 
-def run(chunks: int = 20_000, rounds: int = 5) -> dict[str, float | str]:
+def run(chunks: int = 20_000, rounds: int = 5, per_event: bool = False) -> dict[str, float | str]:
     """Median microseconds per chunk for each contender, or the reason it could not run."""
     timings: dict[str, list[float]] = {name: [] for name in CONTENDERS}
     failures: dict[str, str] = {}
-    with running(chunks) as server:
+    with in_process(chunks, per_event) as url:
         for _ in range(rounds):
             for name, contender in CONTENDERS.items():
                 if name in failures:
                     continue
                 try:
                     started = time.perf_counter()
-                    pieces = contender(server.url, chunks)
+                    pieces = contender(url, chunks)
                     elapsed = time.perf_counter() - started
                 except Exception as exc:  # a missing optional contender is reported, not fatal
                     failures[name] = f"{type(exc).__name__}: {exc}"[:120]
