@@ -38,7 +38,8 @@ def run(chunks: int = 200_000) -> dict[str, float] | str:
         profiler.stop()
     if pieces != chunks:
         return f"returned {pieces} pieces, expected {chunks}"
-    OUT.write_text(profiler.output_text(unicode=True, color=False))
+    tree = profiler.output_text(unicode=True, color=False)
+    OUT.write_text(tree.replace(f"{OUT.parent.parent}/", ""))  # paths relative to the repo
     root = profiler.last_session.root_frame()  # type: ignore[union-attr]
     total = root.time
     shares = {stage: _time_in(root, names) / total for stage, names in STAGES.items()}
