@@ -517,6 +517,19 @@ def test_non_utf8_stream_in_the_chat(raw_app: Callable[..., AppTest]) -> None:
 # Giant responses --------------------------------------------------------------------------
 
 GIANT = 100_000  # tokens
+GIANT_WORDS = [f"w{i} " for i in range(GIANT)]
+GIANT_TEXT = "".join(GIANT_WORDS)
+GIANT_CLIPPED = f"Showing the first {widgets.RENDER_LIMIT:,} of {len(GIANT_TEXT):,} characters"
+
+
+def giant_stream(request: object) -> Iterator[bytes]:
+    """A 100,000-token reply from the raw server."""
+    return stream([*(chunk(w) for w in GIANT_WORDS), chunk("", "stop"), DONE])
+
+
+def short_stream(request: object) -> Iterator[bytes]:
+    """A one-word reply, for the turn after a giant one."""
+    return stream([chunk("Short.", "stop"), DONE])
 
 
 def test_giant_stream_in_the_builder(
@@ -551,19 +564,15 @@ def test_giant_stream_in_the_chat(
     raw_app: Callable[..., AppTest],
     downloads: Downloads,  # noqa: F811
 ) -> None:
-    words = [f"w{i} " for i in range(GIANT)]
-    app = raw_app(
-        lambda request: stream([*(chunk(w) for w in words), chunk("", "stop"), DONE]),
-        lambda request: stream([chunk("Short.", "stop"), DONE]),
-    )
+    app = raw_app(giant_stream, short_stream)
     open_page(app, CHAT)
     say(app, "Tell me everything")
     assert not app.exception
     reply = app.chat_message[1]
-    whole = "".join(words)
+    whole = GIANT_TEXT
     assert reply.markdown[0].value == whole[: widgets.RENDER_LIMIT]
     notes = texts(reply.caption)
-    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(whole):,} characters" in notes
+    assert GIANT_CLIPPED in notes
     assert rendered_size(app) < 400_000
     conversation = json.loads(downloads.named("conversation.json")[-1])
     assert conversation["messages"][1]["content"] == whole
@@ -580,16 +589,15 @@ def test_giant_translation(
     raw_app: Callable[..., AppTest],
     downloads: Downloads,  # noqa: F811
 ) -> None:
-    words = [f"w{i} " for i in range(GIANT)]
-    app = raw_app(lambda request: stream([*(chunk(w) for w in words), chunk("", "stop"), DONE]))
+    app = raw_app(giant_stream)
     open_page(app, TRANSLATOR)
     app.button(key="btn_tr_translate").click().run()
     assert not app.exception
-    whole = "".join(words)
+    whole = GIANT_TEXT
     assert app.session_state["tr_result"].reply.text == whole
     assert whole[: widgets.RENDER_LIMIT] in [m.value for m in app.main.markdown]
     notes = texts(app.main.caption)
-    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(whole):,} characters" in notes
+    assert GIANT_CLIPPED in notes
     assert rendered_size(app) < 400_000
     assert downloads.named("translation.txt")[-1] == whole.encode()
     sizes = f"page {rendered_size(app):,} B of protobuf; download {len(whole):,} B (whole)"
@@ -601,19 +609,15 @@ def test_giant_reply_in_the_memory_chatbot(
     raw_app: Callable[..., AppTest],
     downloads: Downloads,  # noqa: F811
 ) -> None:
-    words = [f"w{i} " for i in range(GIANT)]
-    app = raw_app(
-        lambda request: stream([*(chunk(w) for w in words), chunk("", "stop"), DONE]),
-        lambda request: stream([chunk("Short.", "stop"), DONE]),
-    )
+    app = raw_app(giant_stream, short_stream)
     open_page(app, CHATBOT)
     say(app, "Tell me everything")
     assert not app.exception
-    whole = "".join(words)
+    whole = GIANT_TEXT
     reply = app.chat_message[1]
     assert reply.markdown[0].value == whole[: widgets.RENDER_LIMIT]
     notes = texts(reply.caption)
-    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(whole):,} characters" in notes
+    assert GIANT_CLIPPED in notes
     assert rendered_size(app) < 400_000
     exported = json.loads(downloads.named("memory-chat.json")[-1])
     assert whole in json.dumps(exported, ensure_ascii=False)  # the export holds it whole
