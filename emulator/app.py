@@ -122,9 +122,10 @@ def create_app(
     return app
 
 
-async def http_error(_: Request, exc: Exception) -> Response:
-    """Starlette's HTTP errors in the emulator's bodies."""
-    assert isinstance(exc, HTTPException)  # registered for HTTPException only
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's HTTP errors (unknown route, wrong method) in the emulator's bodies."""
+    if not isinstance(exc, HTTPException):  # registered for HTTPException only
+        return await crash(request, exc)
     # An unknown route is a modality the model does not serve (§7.3, D-CHAT).
     if exc.status_code == 404:
         return errors.not_found()
