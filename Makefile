@@ -12,12 +12,13 @@ MODEL := emulator/models/SmolLM2-135M-Instruct.Q4_1.gguf
 EMULATOR_PORT ?= 8765
 APP_PORT ?= 8501
 
-.PHONY: run test lint format bench model chromium clean help
+.PHONY: run test lint typecheck format bench model chromium clean help
 
 help:
 	@echo "make run    install everything, start the local endpoint and the app"
 	@echo "make test   install everything, run the whole test suite"
 	@echo "make lint   ruff check + format check"
+	@echo "make typecheck  mypy (emulator/ and bench/ so far)"
 	@echo "make bench  benchmarks (not part of make test)"
 
 $(PY):
@@ -57,6 +58,10 @@ test: $(STAMP)/dev $(MODEL) chromium
 lint: $(STAMP)/dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Folders join as they pass; then this joins `make test`.
+typecheck: $(STAMP)/dev
+	$(PY) -m mypy emulator/ bench/
 
 format: $(STAMP)/dev
 	$(PY) -m ruff check --fix .

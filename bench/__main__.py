@@ -31,16 +31,44 @@ def _fmt(value: float | str, unit: str = "") -> str:
     return "n/a" if math.isnan(value) else f"{value:,.1f}{unit}"
 
 
-def _numbers(*values: object) -> bool:
-    return all(isinstance(v, float) and v > 0 for v in values)
+def _positive(*values: object) -> list[float] | None:
+    """The values, if every one is a positive measurement (not a reason it failed)."""
+    floats = [v for v in values if isinstance(v, float) and v > 0]
+    return floats if len(floats) == len(values) else None
+
+
+def _ratio(value: object, floor: object) -> float | None:
+    """value / floor when both are positive measurements, else None."""
+    measured = _positive(value, floor)
+    return measured[0] / measured[1] if measured else None
 
 
 def report(chunks: int, rounds: int) -> str:
-    """Run everything and return the Markdown report."""
-    lines = [
+    """Run everything and return the Markdown report, one section after the other."""
+    sections = (
+        _header(),
+        _throughput(chunks, rounds),
+        _profile(),
+        _latency(),
+        _imports(),
+        _pages(),
+        _growth(),
+        _endpoint(),
+        browser.lines(browser.run()),
+    )
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+
+
+def _header() -> list[str]:
+    return [
         f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, by `make bench`.",
-        "",
+        f"Python {platform.python_version()}, by `make bench`."
+    ]
+
+
+def _throughput(chunks: int, rounds: int) -> list[str]:
+    """Section 1: per-chunk cost of each contender, bulk and per event, against the floor."""
+    lines = [
         f"**1. Streaming throughput** ({chunks:,} chat chunks from a local server in its own "
         f"process, median of {rounds} interleaved rounds). *Bulk*: the server writes 64 KiB at "
         "a time, so only the client's per-chunk work shows. *Per event*: one write per event, "
@@ -52,92 +80,118 @@ def report(chunks: int, rounds: int) -> str:
     ]
     bulk = throughput.run(chunks, rounds)
     live = throughput.run(chunks, rounds, per_event=True)
-    floors = (bulk[FLOOR], live[FLOOR])
     for name in bulk:
         cells = []
-        for results, floor in zip((bulk, live), floors, strict=True):
-            value = results[name]
-            ratio = value / floor if _numbers(value, floor) else None  # type: ignore[operator]
-            cells += [_fmt(value), f"{ratio:.1f}×" if ratio else "–"]
+        for results in (bulk, live):
+            ratio = _ratio(results[name], results[FLOOR])
+            cells += [_fmt(results[name]), f"{ratio:.1f}×" if ratio else "–"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    for label, results, floor in (("bulk", bulk, floors[0]), ("per event", live, floors[1])):
-        lc_floor, ours, adapter = (results.get(n) for n in (LC_FLOOR, OURS, ADAPTER))
-        if _numbers(lc_floor, ours, adapter, floor):
-            lines += [
-                "",
-                f"{label.capitalize()}: our call vs floor {ours / floor:.2f}× (target ≤ 2×); "  # type: ignore[operator]
-                f"adapter vs langchain-core floor + our call {adapter / (lc_floor + ours):.2f}× "  # type: ignore[operator]
-                "(target ≤ 1.5×).",
-            ]
-    shares = profile.run()
-    lines += ["", "**1b. Where our call's time goes** (pyinstrument, bulk stream of 200,000 "
-              "chunks; the tree is in `bench/profile-stream_chat.txt`): "]  # fmt: skip
-    if isinstance(shares, str):
-        lines[-1] += f"n/a ({shares})."
-    else:
-        lines[-1] += "; ".join(f"{stage} {share:.0%}" for stage, share in shares.items()) + "."
+    for label, results in (("bulk", bulk), ("per event", live)):
+        lines += _targets(label, results)
+    return lines
 
-    lat = latency.run()
-    lines += [
+
+def _targets(label: str, results: dict[str, float | str]) -> list[str]:
+    """Our call against the floor, and the adapter against what it is built on."""
+    measured = _positive(*(results.get(n) for n in (OURS, ADAPTER, LC_FLOOR, FLOOR)))
+    if measured is None:
+        return []
+    ours, adapter, lc_floor, floor = measured
+    return [
         "",
+        f"{label.capitalize()}: our call vs floor {ours / floor:.2f}× (target ≤ 2×); "
+        f"adapter vs langchain-core floor + our call {adapter / (lc_floor + ours):.2f}× "
+        "(target ≤ 1.5×).",
+    ]
+
+
+def _profile() -> list[str]:
+    """Section 1b: where our call's time goes."""
+    shares = profile.run()
+    line = (
+        "**1b. Where our call's time goes** (pyinstrument, bulk stream of 200,000 "
+        "chunks; the tree is in `bench/profile-stream_chat.txt`): "
+    )
+    if isinstance(shares, str):
+        return [line + f"n/a ({shares})."]
+    return [line + "; ".join(f"{stage} {share:.0%}" for stage, share in shares.items()) + "."]
+
+
+def _latency() -> list[str]:
+    """Section 2: the gap between a server write and the yield of its text."""
+    lat = latency.run()
+    return [
         "**2. Added latency** (server writes a chunk every 20 ms; gap from write to yield):",
         f"median {lat['median_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms "
         f"over {lat['chunks']} chunks; "
         f"bunched chunks: {lat['bunched']} (target: median < 1 ms, none bunched).",
-        "",
+    ]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _imports() -> list[str]:
+    """Section 3: import time of core beside the SDKs."""
+    lines = [
         "**3. Import time** (fresh interpreter, median of 5):",
         "",
         "| module | ms | loads LangChain | loads Streamlit |",
         "|---|---:|:-:|:-:|",
     ]
-    for label, value in startup.run().items():
-        if isinstance(value, str):
-            lines.append(f"| {label} | n/a ({value}) | | |")
+    for label, measured in startup.run().items():
+        if isinstance(measured, str):
+            lines.append(f"| {label} | n/a ({measured}) | | |")
         else:
-            ms, has_lc, has_st = value
-            lc, st = ("yes" if flag else "no" for flag in (has_lc, has_st))
-            lines.append(f"| {label} | {ms:.0f} | {lc} | {st} |")
+            ms, has_lc, has_st = measured
+            lines.append(f"| {label} | {ms:.0f} | {_yes(has_lc)} | {_yes(has_st)} |")
+    return lines
 
-    lines += [
-        "",
+
+def _pages() -> list[str]:
+    """Section 3b: first render of each page."""
+    lines = [
         "**3b. First render of each page** (AppTest, fresh interpreter, median of 3):",
         "",
         "| page | ms | rendered cleanly | loaded LangChain |",
         "|---|---:|:-:|:-:|",
     ]
     for title, (ms, clean, has_lc) in pages.run().items():
-        lines.append(
-            f"| {title} | {ms:.0f} | {'yes' if clean else 'NO'} | {'yes' if has_lc else 'no'} |"
-        )
+        lines.append(f"| {title} | {ms:.0f} | {'yes' if clean else 'NO'} | {_yes(has_lc)} |")
+    return lines
 
+
+def _growth() -> list[str]:
+    """Section 4: request size and time per turn as a conversation grows."""
     grow = growth.run()
     ratio = grow["ms_500"] / grow["ms_5"]
-    lines += [
-        "",
+    return [
         "**4. Conversation growth** (Memory Chatbot, k = 5, turn 5 vs turn 500): request bytes "
         f"{grow['bytes_messages_5']:.0f} vs {grow['bytes_messages_500']:.0f} (chat messages), "
         f"{grow['bytes_notebook_5']:.0f} vs {grow['bytes_notebook_500']:.0f} (notebook prompt); "
         f"time per turn {grow['ms_5']:.1f} ms vs {grow['ms_500']:.1f} ms ({ratio:.2f}×, "
-        "target ≤ 1.2×).",
+        "target ≤ 1.2×)."
     ]
 
+
+def _endpoint() -> list[str]:
+    """Section 5: the local endpoint, scripted under concurrency and llama speed."""
     conc = endpoint.scripted_concurrency()
     speed = endpoint.llama_speed()
-    lines += [
-        "",
+    if isinstance(speed, dict):
+        llama = (
+            f"llama engine (SmolLM2-135M Q4_1): {speed['tokens_per_s']:.0f} tokens/s streamed, "
+            f"first token after {speed['ttft_ms']:.0f} ms."
+        )
+    else:
+        llama = f"llama engine: {speed}."
+    return [
         "**5. Local endpoint**: scripted engine, "
         f"{conc['streams']} concurrent streams of 100 tokens: time to first token p50 "
         f"{conc['ttft_p50_ms']:.0f} ms, p99 {conc['ttft_p99_ms']:.0f} ms; "
-        f"{conc['tokens_per_s']:,.0f} tokens/s in total; {conc['failed']} failed. "
-        + (
-            f"llama engine (SmolLM2-135M Q4_1): {speed['tokens_per_s']:.0f} tokens/s streamed, "
-            f"first token after {speed['ttft_ms']:.0f} ms."
-            if isinstance(speed, dict)
-            else f"llama engine: {speed}."
-        ),
+        f"{conc['tokens_per_s']:,.0f} tokens/s in total; {conc['failed']} failed. " + llama
     ]
-    lines += ["", *browser.lines(browser.run())]
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

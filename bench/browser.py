@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser_driver import CHROMIUM, chromium, serve_app
@@ -55,7 +55,7 @@ TOKEN_DELAY = 0.005  # seconds between events: 2,000 tokens in about 10 s
 ROUNDS = 3
 RESPONSIVE_MS = 200.0
 MARKER = "zq-end-of-reply"
-VIEWPORT = {"width": 1440, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 1000}
 IDLE = 2.0  # seconds of frames on the idle page, the baseline
 
 # Installed in every page before its own scripts. Python moves `phase` from "load" to "idle"
@@ -286,7 +286,7 @@ def lines(result: dict[str, float | int | str]) -> list[str]:
     problems = [value for value in result.values() if isinstance(value, str)]
     if problems:
         return [f"**6. Browser**: n/a ({problems[0]})."]
-    r: dict[str, float] = result  # type: ignore[assignment]
+    r = {name: float(value) for name, value in result.items()}  # no str left (checked above)
     lengths = (int(r["tokens"]), int(r["peer_tokens"]))
     arrival = [
         f"| {n:,} tokens ({r[f'stream_s_{n}']:.1f} s) | {r[f'ws_text_ms_{n}']:.0f} "

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from core import PROFILES, Client, Endpoint
+from core import PROFILES, Client, Endpoint, Secret
 from emulator.process import start_emulator, stop_emulator
 
 MESSAGES = [{"role": "user", "content": "Tell me a story about a lighthouse."}]
@@ -33,7 +33,7 @@ def scripted_concurrency(streams: int = 100, tokens: int = 100) -> dict[str, flo
 
     def one() -> None:
         client = Client(
-            Endpoint(emu.base_url, key=emu.api_key, read_timeout=120), PROFILES["local"]
+            Endpoint(emu.base_url, key=Secret(emu.api_key), read_timeout=120), PROFILES["local"]
         )
         barrier.wait()
         started = time.perf_counter()
@@ -72,7 +72,7 @@ def llama_speed(tokens: int = 128, rounds: int = 3) -> dict[str, float] | str:
     emu = start_emulator("--engine", "llama", ready_timeout=120)
     try:
         client = Client(
-            Endpoint(emu.base_url, key=emu.api_key, read_timeout=300), PROFILES["local"]
+            Endpoint(emu.base_url, key=Secret(emu.api_key), read_timeout=300), PROFILES["local"]
         )
         speeds, ttfts = [], []
         for i in range(rounds):

@@ -10,7 +10,7 @@ import json
 import statistics
 import time
 
-from core import Endpoint
+from core import Endpoint, Secret
 from core.memory import Mode, Turn, build_turn
 from emulator.process import start_emulator, stop_emulator
 
@@ -22,7 +22,7 @@ def run(rounds: int = 15) -> dict[str, float]:
     emu = start_emulator("--engine", "scripted")
     try:
         model = ChatAzureServerless.from_endpoint(
-            Endpoint(emu.base_url, key=emu.api_key), profile="local", max_tokens=20, seed=1
+            Endpoint(emu.base_url, key=Secret(emu.api_key)), profile="local", max_tokens=20, seed=1
         )
         history = [Turn(f"Question number {i:04d}?", f"Answer number {i:04d}.") for i in range(500)]
         figures: dict[str, float] = {}

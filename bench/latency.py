@@ -11,7 +11,7 @@ import itertools
 import statistics
 import time
 
-from core import PROFILES, Client, Endpoint
+from core import PROFILES, Client, Endpoint, Secret
 
 from .server import running
 
@@ -21,7 +21,7 @@ CADENCE = 0.020
 def run(chunks: int = 100) -> dict[str, float]:
     """Median and p99 added latency in ms, and the number of bunched chunks."""
     with running(chunks, delay=CADENCE) as server:
-        client = Client(Endpoint(server.url, key="bench"), PROFILES["local"])
+        client = Client(Endpoint(server.url, key=Secret("bench")), PROFILES["local"])
         yielded = []
         for _ in client.stream_chat([{"role": "user", "content": "hi"}]):
             yielded.append(time.perf_counter())

@@ -8,10 +8,14 @@ share of time in each stage, found by function name in that tree.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core import PROFILES, Client, Endpoint
+from core import PROFILES, Client, Endpoint, Secret
 
 from .server import in_process
+
+if TYPE_CHECKING:
+    from pyinstrument.frame import Frame
 
 OUT = Path(__file__).resolve().parent / "profile-stream_chat.txt"
 # Stage -> the functions whose time (with their callees) counts for it.
@@ -29,7 +33,7 @@ def run(chunks: int = 200_000) -> dict[str, float] | str:
     except ImportError as exc:
         return f"pyinstrument missing ({exc})"
     with in_process(chunks, per_event=False) as url:
-        client = Client(Endpoint(url, key="bench"), PROFILES["local"])
+        client = Client(Endpoint(url, key=Secret("bench")), PROFILES["local"])
         messages = [{"role": "user", "content": "Stream, please."}]
         sum(1 for _ in client.stream_chat(messages))  # warm the connection and caches
         profiler = Profiler(interval=0.0005)
@@ -40,14 +44,17 @@ def run(chunks: int = 200_000) -> dict[str, float] | str:
         return f"returned {pieces} pieces, expected {chunks}"
     tree = profiler.output_text(unicode=True, color=False)
     OUT.write_text(tree.replace(f"{OUT.parent.parent}/", ""))  # paths relative to the repo
-    root = profiler.last_session.root_frame()  # type: ignore[union-attr]
+    session = profiler.last_session
+    root = session.root_frame() if session is not None else None
+    if root is None or root.time <= 0:
+        return "pyinstrument recorded no samples"
     total = root.time
     shares = {stage: _time_in(root, names) / total for stage, names in STAGES.items()}
     shares["records, text deltas and the rest"] = 1 - sum(shares.values())
     return shares
 
 
-def _time_in(frame, names: tuple[str, ...]) -> float:  # type: ignore[no-untyped-def]
+def _time_in(frame: Frame, names: tuple[str, ...]) -> float:
     """Time of the outermost frames named in `names` (qualified as pyinstrument shows them)."""
     qualified = f"{frame.class_name}.{frame.function}" if frame.class_name else frame.function
     if qualified in names or frame.function in names:

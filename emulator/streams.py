@@ -8,7 +8,7 @@ then `data: [DONE]` (wire-format §6). Body faults act after FAULT_AFTER_TOKENS 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -59,7 +59,7 @@ class GuardedStream(StreamingResponse):
     one is not always closed; both would leak the generation slot and the llama thread.
     """
 
-    def __init__(self, body: AsyncIterator[bytes], on_close: Callable[[], None], **kw: Any):
+    def __init__(self, body: AsyncGenerator[bytes, None], on_close: Callable[[], None], **kw: Any):
         super().__init__(body, **kw)
         self._body, self._on_close = body, on_close
 
@@ -70,12 +70,12 @@ class GuardedStream(StreamingResponse):
         finally:
             try:
                 with anyio.CancelScope(shield=True):
-                    await self._body.aclose()  # type: ignore[attr-defined]
+                    await self._body.aclose()
             finally:
                 self._on_close()
 
 
-def event_stream(body: AsyncIterator[bytes], on_close: Callable[[], None]) -> GuardedStream:
+def event_stream(body: AsyncGenerator[bytes, None], on_close: Callable[[], None]) -> GuardedStream:
     """Wrap SSE bytes in a response with the plain `text/event-stream` type (§6.1)."""
     headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
     return GuardedStream(body, on_close, headers=headers)
@@ -104,7 +104,7 @@ def _piece(call: Call, env: Envelope, text: str) -> dict[str, Any]:
 
 async def sse_events(
     call: Call, engine: Engine, pace: Pace, fault: Fault | None, env: Envelope
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The whole event stream of one streamed completion."""
     outcome, sent, filtered = Outcome(), 0, False
     if call.kind == CHAT:
@@ -119,9 +119,10 @@ async def sse_events(
                     yield extra
                 if ends:
                     break
-    short = sent < FAULT_AFTER_TOKENS and fault is not None  # a short reply gets its fault too
-    if short and (extra := await _fault_point(fault, sse(_piece(call, env, ACCENTED)))):
-        yield extra
+    if fault is not None and sent < FAULT_AFTER_TOKENS:  # a short reply gets its fault too
+        extra = await _fault_point(fault, sse(_piece(call, env, ACCENTED)))
+        if extra:
+            yield extra
     if fault is not None and fault.name == "error-event":
         yield DONE  # the container ends the stream this way after its error event
         return
@@ -174,7 +175,7 @@ def json_body(body: bytes, fault: Fault | None) -> Response:
         return Response(NOT_JSON, media_type="application/json")
     half = len(body) // 2
 
-    async def halves() -> AsyncIterator[bytes]:
+    async def halves() -> AsyncGenerator[bytes, None]:
         yield body[:half]
         await _fault_point(fault)
         yield body[half:]
