@@ -29,6 +29,7 @@ from core import (
     ServerError,
     TimeoutError,
     ValidationError,
+    is_auto_retried,
 )
 from core import errors as core_errors
 from core.failures import error_from_response, retry_after_seconds, transport_error
@@ -134,14 +135,14 @@ def test_status_faults_map_to_their_class(
                 list(client.stream_chat(MESSAGES))
         assert info.value.status_code == status
         assert words in str(info.value)
-        assert info.value.retryable is (status == 503)
+        assert is_auto_retried(info.value) is (status == 503)
 
 
 def test_rate_limit_carries_retry_after(emulator: Emulator) -> None:
     with pytest.raises(RateLimitError) as info:
         client_for(emulator, "429=7").chat(MESSAGES)
     assert info.value.retry_after == 7
-    assert info.value.retryable
+    assert is_auto_retried(info.value)
     assert "Retry in 7 s" in str(info.value)
 
 
@@ -230,7 +231,7 @@ def test_a_fault_that_clears_is_raised_once_then_the_same_call_succeeds(
     client = client_for(emulator, fault)
     with pytest.raises(RateLimitError if fault.startswith("429") else ServerError) as info:
         client.chat(MESSAGES, seed=9)
-    assert info.value.retryable
+    assert is_auto_retried(info.value)
     assert client.chat(MESSAGES, seed=9).text.startswith('You said: "')
 
 
@@ -262,7 +263,7 @@ def test_connection_refused_is_connect_error() -> None:
     client = Client(Endpoint(f"http://127.0.0.1:{free_port()}", key="k", connect_timeout=2))
     with pytest.raises(ConnectError, match=r"Could not reach 127\.0\.0\.1") as info:
         client.chat(MESSAGES)
-    assert info.value.retryable
+    assert not is_auto_retried(info.value)  # the same URL fails the same way at once
     exchange = client.send("GET", "/info")
     assert exchange.status is None and isinstance(exchange.error, ConnectError)
 
