@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from . import errors, failures
 from .config import Endpoint
+from .headers import KEY_HEADERS, SECRET_HEADERS, TRANSPORT_HEADERS, checked_value
 from .hosts import HostPolicy
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
@@ -33,9 +34,6 @@ if TYPE_CHECKING:  # `requests` is imported by the first Client: it is most of i
 USER_AGENT = "azure-ai-playground/0.1"
 _READ_SIZE = 65536
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
-_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "ocp-apim-subscription-key"})
-_TRANSPORT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
-_NOT_SENT = ("authorization", "api-key")  # the caller cannot override the auth header twice
 
 
 class Client:
@@ -167,7 +165,7 @@ class Client:
         shown = {
             k: v
             for k, v in prepared.headers.items()
-            if k.lower() not in _SECRET_HEADERS and k.lower() not in _TRANSPORT_HEADERS
+            if k.lower() not in SECRET_HEADERS and k.lower() not in TRANSPORT_HEADERS
         }
         data = prepared.body or b""
         return RequestSpec(
@@ -281,9 +279,9 @@ class Client:
         for name, value in (headers or {}).items():
             if not name.strip():
                 raise errors.InvalidRequestError("A header has an empty name.")
-            if name.lower() in _NOT_SENT and self.endpoint.key:
+            if name.lower() in KEY_HEADERS and self.endpoint.key:
                 continue  # the endpoint's key wins; a pasted header would send two keys
-            merged[name.strip()] = _header_value(name.strip(), str(value))
+            merged[name.strip()] = checked_value(name.strip(), str(value))
         request = requests.Request(method, self.url_for(path), headers=merged, data=data)
         try:
             return self._session.prepare_request(request)
@@ -304,7 +302,7 @@ class Client:
         if self.endpoint.extra_parameters.value:
             headers["extra-parameters"] = self.endpoint.extra_parameters.value
         for name, value in self.endpoint.headers:
-            if name.lower() not in _NOT_SENT:
+            if name.lower() not in KEY_HEADERS:
                 headers[name] = value
         return headers
 
@@ -437,20 +435,9 @@ def _body_chunks(response: requests.Response) -> Iterator[bytes]:
     return iter(lambda: raw.read1(_READ_SIZE), b"")
 
 
-def _header_value(name: str, value: str) -> str:
-    """`value` if HTTP can carry it (http.client sends Latin-1), else InvalidRequestError."""
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise errors.InvalidRequestError(
-            f"The header {name!r} has characters a header cannot carry; use plain ASCII."
-        ) from None
-    return value
-
-
 def redact_header(name: str, value: str, scrub: Any) -> str:
     """A header value safe to show: secret headers keep only their scheme word."""
-    if name.lower() in _SECRET_HEADERS:
+    if name.lower() in SECRET_HEADERS:
         scheme, _, rest = value.partition(" ")
         return f"{scheme} ***" if rest and scheme.lower() in ("bearer", "basic") else "***"
     return scrub(value)
