@@ -22,6 +22,7 @@ from . import errors, failures
 from .config import Endpoint
 from .headers import KEY_HEADERS, SECRET_HEADERS, TRANSPORT_HEADERS, checked_value
 from .hosts import HostPolicy
+from .params import clean_params
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
 from .snippets import RequestSpec
@@ -179,15 +180,8 @@ class Client:
         )
 
     def build_body(self, base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-        """A request body: `base` plus the parameters that are set (None and "" are left out)."""
-        body = dict(base)
-        for name, value in params.items():
-            if value is None or value == "" or value == []:
-                continue
-            if name == "stop" and isinstance(value, str):
-                value = [line for line in value.splitlines() if line]
-            body[name] = value
-        return body
+        """A request body: `base` plus the parameters that are set (see `clean_params`)."""
+        return {**base, **clean_params(params)}
 
     @property
     def chat_route(self) -> str:

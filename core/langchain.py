@@ -60,6 +60,7 @@ from .memory import (
     check_k,
     render_history,
 )
+from .params import clean_params, split_stop
 from .profiles import PROFILES
 from .records import Exchange, SentRequest
 from .retry import RetryNotice, RetryPolicy, call_with_retries
@@ -155,14 +156,14 @@ class ChatAzureServerless(BaseChatModel):
             headers=dict(endpoint.headers),
             connect_timeout=endpoint.connect_timeout,
             timeout=endpoint.read_timeout,
-            **{name: value for name, value in params.items() if value not in (None, "", [])},
+            **clean_params(params),
         )
 
     @field_validator("stop", mode="before")
     @classmethod
     def _split_stop(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [line for line in value.splitlines() if line] or None
+            return split_stop(value) or None
         return value
 
     @field_validator("profile")
@@ -261,7 +262,7 @@ class ChatAzureServerless(BaseChatModel):
         params["model"] = self.model_name
         params["stop"] = stop if stop is not None else self.stop
         params.update({k: v for k, v in kwargs.items() if k not in _CALL_ONLY})
-        return {k: v for k, v in params.items() if v is not None and v != "" and v != []}
+        return clean_params(params)
 
     def _retrying(self, call: Callable[[], T]) -> T:
         policy = RetryPolicy(attempts=self.max_retries)
@@ -583,17 +584,6 @@ def community_url(url: str) -> str:
     )
 
 
-def community_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The set parameters (None, "" and [] left out; `stop` text split into lines)."""
-    kept = {}
-    for name, value in params.items():
-        if name == "stop" and isinstance(value, str):
-            value = [line for line in value.splitlines() if line]
-        if value is not None and value != "" and value != []:
-            kept[name] = value
-    return kept
-
-
 def community_chat_model(
     url: str, key: str, *, timeout: int = 50, hosts: HostPolicy | None = None, **params: Any
 ) -> Runnable[LanguageModelInput, BaseMessage]:
@@ -615,7 +605,7 @@ def community_chat_model(
         CustomOpenAIChatContentFormatter,
     )
 
-    sent = community_params(params)
+    sent = clean_params(params)
     llm = AzureMLChatOnlineEndpoint(
         endpoint_url=endpoint_url,
         endpoint_api_key=key,
@@ -640,7 +630,7 @@ def community_request_body(
     """
     from langchain_community.chat_models.azureml_endpoint import CustomOpenAIChatContentFormatter
 
-    sent = community_params(params)
+    sent = clean_params(params)
     if stop:
         sent["stop"] = stop
     formatter = CustomOpenAIChatContentFormatter()
@@ -692,7 +682,7 @@ def adapter_code(
     fields += [f"profile={_py(profile)}", f"auth={_py(AuthStyle(auth).value)}"]
     if ExtraParameters(extra_parameters).value:
         fields.append(f"extra_parameters={_py(ExtraParameters(extra_parameters).value)}")
-    fields += [f"{name}={_py(value)}" for name, value in community_params(params or {}).items()]
+    fields += [f"{name}={_py(value)}" for name, value in clean_params(params or {}).items()]
     model = "model = ChatAzureServerless(\n" + "".join(f"    {f},\n" for f in fields) + ")\n"
     first_party = "\nfrom core.langchain import ChatAzureServerless\n"
     return _imports(imports) + first_party + "\n" + model + body
@@ -713,7 +703,7 @@ def community_code(
         ")"
     )
     model = (
-        f"params = {_py(community_params(params or {}))}\n"
+        f"params = {_py(clean_params(params or {}))}\n"
         "llm = AzureMLChatOnlineEndpoint(\n"
         f"    endpoint_api_key=os.environ[{_py(KEY_ENV)}],\n"
         f"    endpoint_url={_py(community_url(url))},  # must end in /models/chat/completions\n"
@@ -833,7 +823,6 @@ __all__ = [
     "community_chat_model",
     "community_code",
     "community_error",
-    "community_params",
     "community_request_body",
     "community_url",
     "memory_chain",
