@@ -22,7 +22,7 @@
 
 `ContentFilterError` for a filtered completion (HTTP 200 with `finish_reason: content_filter`)
 has `status_code` 200 and `where == "completion"`. Messages never contain the API key: the
-client scrubs it before raising (see `client.py`).
+client's `Redactor` takes it out before raising (see `redact.py`).
 """
 
 from __future__ import annotations

@@ -10,16 +10,33 @@ missing `[DONE]`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from . import errors, failures
-from .records import Completion, Exchange, SentRequest, TimedEvent
+from .records import Completion, Exchange, TimedEvent
+from .redact import Redactor
 
-if TYPE_CHECKING:
-    from .client import RawResponse
 
-Scrub = Callable[[SentRequest | None, errors.EndpointError], errors.EndpointError]
+class Body(Protocol):
+    """What a stream reads from: a response whose headers arrived (`response.RawResponse`)."""
+
+    exchange: Exchange
+    redactor: Redactor
+    failure: BaseException | None  # what broke the body, once it broke
+    read_timeout: float
+
+    def events(self) -> Iterator[TimedEvent]:
+        """Each SSE event as it arrives; the exchange is complete when they end."""
+        ...
+
+    def read(self) -> Exchange:
+        """Read the rest of the body; the finished exchange."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
 
 
 def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
@@ -55,9 +72,8 @@ class TextStream:
     Failures raise `core.errors` exceptions that carry the text received so far.
     """
 
-    def __init__(self, response: RawResponse, *, scrub: Scrub) -> None:
+    def __init__(self, response: Body) -> None:
         self._response = response
-        self._scrub = scrub
         self._parts: list[str] = []
         self.finish_reason: str | None = None
         self.usage: dict[str, int] = {}
@@ -85,7 +101,7 @@ class TextStream:
         try:
             yield from self._deltas()
         except errors.EndpointError as exc:
-            raise self._scrub(self.exchange.request, exc) from None
+            raise self._response.redactor.error(exc, self.exchange.request) from None
         finally:
             self._response.close()
 
