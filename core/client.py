@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from . import errors, failures
+from . import errors, transport
 from .config import Endpoint
 from .headers import KEY_HEADERS, SECRET_HEADERS, TRANSPORT_HEADERS, checked_value
 from .hosts import HostPolicy
@@ -92,7 +92,7 @@ class Client:
         except requests.RequestException as exc:
             exchange.elapsed = time.perf_counter() - started
             exchange.error = self.redactor.error(
-                failures.transport_error(
+                transport.transport_error(
                     exc,
                     connect_timeout=self.endpoint.connect_timeout,
                     read_timeout=self.endpoint.read_timeout,

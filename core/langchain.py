@@ -17,7 +17,6 @@ import json
 import string
 import threading
 import time
-import urllib.error
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -47,7 +46,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from . import errors, failures
+from . import errors
 from .client import Client
 from .config import ENDPOINT_ENV, KEY_ENV, AuthStyle, Endpoint, ExtraParameters, split_route
 from .hosts import ALLOWED_HOSTS_ENV, HostPolicy
@@ -591,7 +590,7 @@ def community_chat_model(
 
     Build one per request (see NOTEBOOK_DIFFERENCES). It does its own HTTP, so the host is
     checked against `hosts` here; its failures are `urllib`/`openai` exceptions, which
-    `community_error` turns into `core.errors`.
+    `core.transport.backend_error` turns into `core.errors`.
     """
     endpoint_url = community_url(url)
     host = urlsplit(endpoint_url).hostname or ""
@@ -639,24 +638,6 @@ def community_request_body(
         return json.loads(body)
     wire = [formatter._convert_message_to_dict(m) for m in messages]
     return {"model": None, "stream": True, "messages": wire, "stop": stop, **sent}
-
-
-def community_error(exc: BaseException) -> errors.EndpointError | None:
-    """The `core.errors` exception for a community-backend failure, or None if not HTTP."""
-    import openai
-
-    if isinstance(exc, urllib.error.HTTPError):
-        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        body = exc.read().decode("utf-8", "replace") if exc.fp else ""
-        return failures.error_from_response(exc.code, headers, body)
-    if isinstance(exc, openai.APIStatusError):
-        headers = {k.lower(): v for k, v in exc.response.headers.items()}
-        return failures.error_from_response(exc.status_code, headers, exc.response.text)
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return errors.TimeoutError(f"The endpoint did not answer in time: {exc}.")
-    if isinstance(exc, openai.APIConnectionError | urllib.error.URLError):
-        return errors.ConnectError(f"Could not reach the endpoint: {exc}.")
-    return None
 
 
 # Code to copy -------------------------------------------------------------------------------
@@ -822,7 +803,6 @@ __all__ = [
     "check_template",
     "community_chat_model",
     "community_code",
-    "community_error",
     "community_request_body",
     "community_url",
     "memory_chain",

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import failures
+from . import failures, transport
 from .records import Exchange, TimedEvent
 from .redact import Redactor
 from .sse import SSEDecoder
@@ -87,7 +87,7 @@ class RawResponse:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.failure = exc
             exchange.error = self.redactor.error(
-                failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout),
+                transport.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout),
                 exchange.request,
             )
         finally:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from . import errors, failures
+from . import errors, failures, transport
 from .records import Completion, Exchange, TimedEvent
 from .redact import Redactor
 
@@ -173,7 +173,7 @@ class TextStream:
     def _finish(self) -> None:
         response = self._response
         if response.failure is not None:
-            raise failures.interrupted_error(
+            raise transport.interrupted_error(
                 response.failure, partial_text=self.text, read_timeout=response.read_timeout
             )
         if response.exchange.error is not None:

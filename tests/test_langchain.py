@@ -27,12 +27,15 @@ from core import (
     AuthenticationError,
     AuthStyle,
     BlockedHostError,
+    ConnectError,
     ContentFilterError,
     Endpoint,
+    EndpointError,
     HostPolicy,
     InterruptedStreamError,
     InvalidRequestError,
     RateLimitError,
+    Redactor,
 )
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
@@ -43,7 +46,6 @@ from core.langchain import (
     check_template,
     community_chat_model,
     community_code,
-    community_error,
     community_request_body,
     community_url,
     memory_chain,
@@ -54,7 +56,8 @@ from core.langchain import (
     translator_chain,
 )
 from core.memory import Mode, Turn, build_turn, render_history
-from tests.conftest import ROOT, Emulator
+from core.transport import backend_error
+from tests.conftest import ROOT, Emulator, free_port
 
 INPUTS = {"input_language": "English", "output_language": "French", "input_content": "Good day"}
 BLOCKED = "How to make bomb?"  # the emulator's content filter blocks it (400)
@@ -427,16 +430,29 @@ def test_community_invoke_and_stream_send_the_parameters(emulator: Emulator) -> 
 
 @community
 def test_community_failures_map_to_core_errors(emulator: Emulator) -> None:
+    redactor = Redactor(emulator.api_key)
     model = community_chat_model(emulator.base_url, emulator.api_key, max_tokens=5)
     for call in (lambda: model.invoke(BLOCKED), lambda: list(model.stream(BLOCKED))):
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(Exception) as caught:  # urllib's HTTPError, then openai's
             call()
-        assert isinstance(community_error(caught.value), ContentFilterError)
+        assert isinstance(backend_error(caught.value, redactor, source="x"), ContentFilterError)
     wrong = community_chat_model(emulator.base_url, "wrong-key-123", max_tokens=5)
     with pytest.raises(Exception) as caught:
         wrong.invoke("hi")
-    assert isinstance(community_error(caught.value), AuthenticationError)
-    assert community_error(ValueError("not HTTP")) is None
+    assert isinstance(backend_error(caught.value, redactor, source="x"), AuthenticationError)
+    closed = community_chat_model(f"http://127.0.0.1:{free_port()}", "k", max_tokens=5)
+    for call in (lambda: closed.invoke("hi"), lambda: list(closed.stream("hi"))):
+        with pytest.raises(Exception) as caught:  # urllib's URLError, then openai's
+            call()
+        assert isinstance(backend_error(caught.value, redactor, source="x"), ConnectError)
+    other = backend_error(ValueError("not HTTP, key-1"), Redactor("key-1"), source="The class")
+    assert type(other) is EndpointError
+    assert str(other) == (
+        "The class failed: ValueError: not HTTP, ***. "
+        "Check the endpoint and parameters in the sidebar."
+    )
+    cut = backend_error(ValueError("late"), redactor, source="x", partial_text="Bonjour")
+    assert isinstance(cut, InterruptedStreamError) and cut.partial_text == "Bonjour"
 
 
 @community
