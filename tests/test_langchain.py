@@ -37,15 +37,14 @@ from core import (
     RateLimitError,
     Redactor,
 )
+from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
     TRANSLATOR_TEMPLATE,
     ChatAzureServerless,
     RequestRecorder,
-    adapter_code,
     check_template,
     community_chat_model,
-    community_code,
     community_request_body,
     community_url,
     memory_chain,
@@ -232,7 +231,7 @@ def test_the_host_allow_list_is_enforced(emulator: Emulator) -> None:
 
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(ValidationError, match="Unknown profile"):
-        ChatAzureServerless(endpoint_url="http://127.0.0.1:9", profile="nope")
+        ChatAzureServerless(endpoint_url="http://127.0.0.1:9", endpoint_profile="nope")
 
 
 def test_to_wire_sends_text_only() -> None:
@@ -253,12 +252,25 @@ def test_to_wire_sends_text_only() -> None:
         to_wire([HumanMessage([image])])
 
 
-def test_core_loads_without_langchain() -> None:
-    code = "import sys, core; print(sorted(m for m in sys.modules if m.startswith('langchain')))"
+def _loaded_after(module: str, prefixes: tuple[str, ...]) -> list[str]:
+    """Top-level packages starting with `prefixes` that importing `module` loads (fresh)."""
+    code = (
+        f"import sys, {module}; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules if m.startswith({prefixes!r})}}))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "[]"
+    return json.loads(result.stdout.replace("'", '"'))
+
+
+def test_core_loads_without_langchain() -> None:
+    assert _loaded_after("core", ("langchain",)) == []
+    assert _loaded_after("core.chain_snippets", ("langchain", "openai")) == []
+
+
+def test_core_langchain_loads_no_backend_until_one_is_chosen() -> None:
+    assert _loaded_after("core.langchain", ("langchain_community", "openai")) == []
 
 
 # The translator ----------------------------------------------------------------------------

@@ -30,13 +30,12 @@ from core import (
     Redactor,
     RetryNotice,
 )
+from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
     ChatAzureServerless,
     RequestRecorder,
-    adapter_code,
     community_chat_model,
-    community_code,
     community_request_body,
     community_url,
     render_prompt,
