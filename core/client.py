@@ -21,7 +21,13 @@ from urllib.parse import urlencode
 
 from . import errors, transport
 from .config import Endpoint
-from .headers import KEY_HEADERS, SECRET_HEADERS, TRANSPORT_HEADERS, checked_value
+from .headers import (
+    KEY_HEADERS,
+    SECRET_HEADERS,
+    TRANSPORT_HEADERS,
+    checked_value,
+    header_text,
+)
 from .hosts import HostPolicy
 from .params import clean_params
 from .profiles import PROFILES, Profile
@@ -167,7 +173,7 @@ class Client:
         prepared = self._prepare(method, path, headers, body)
         auth_name = self.endpoint.auth.header("")[0] if self.endpoint.key else None
         shown = {
-            k: v
+            k: self.redactor.text(header_text(v))
             for k, v in prepared.headers.items()
             if k.lower() not in SECRET_HEADERS and k.lower() not in TRANSPORT_HEADERS
         }
@@ -309,7 +315,9 @@ class Client:
         return SentRequest(
             method=prepared.method or "",
             url=self.redactor.text(prepared.url or ""),
-            headers={k: self.redactor.header(k, v) for k, v in prepared.headers.items()},
+            headers={
+                k: self.redactor.header(k, header_text(v)) for k, v in prepared.headers.items()
+            },
             body=self.redactor.text(text),
         )
 

@@ -51,6 +51,11 @@ def parse_headers(text: str) -> tuple[Pairs, tuple[str, ...]]:
     return tuple(pairs), tuple(problems)
 
 
+def header_text(value: str | bytes) -> str:
+    """A header value as text: `requests` keeps values as given, and sends bytes as Latin-1."""
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
 def checked_value(name: str, value: str) -> str:
     """`value` if HTTP can carry it (http.client sends Latin-1), else InvalidRequestError."""
     try:
@@ -68,5 +73,6 @@ __all__ = [
     "SECRET_HEADERS",
     "TRANSPORT_HEADERS",
     "checked_value",
+    "header_text",
     "parse_headers",
 ]

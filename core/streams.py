@@ -187,7 +187,8 @@ class TextStream:
         self.done = True
 
 
-_scan_once = json.JSONDecoder().scan_once
+# Set on each instance by JSONDecoder.__init__ (json/decoder.py); typeshed does not list it.
+_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _loads(data: str) -> Any:

@@ -73,7 +73,9 @@ def translator_prompt(template: str = TRANSLATOR_TEMPLATE) -> PromptTemplate:
     return PromptTemplate.from_template(template)
 
 
-def translator_chain(model: Runnable, template: str = TRANSLATOR_TEMPLATE) -> Runnable[dict, str]:
+def translator_chain(
+    model: Runnable[Any, Any], template: str = TRANSLATOR_TEMPLATE
+) -> Runnable[dict[str, Any], str]:
     """`prompt | model | StrOutputParser()`: inputs are the three template variables."""
     return translator_prompt(template) | model | StrOutputParser()
 
@@ -84,7 +86,7 @@ def render_prompt(template: str, **variables: str) -> str:
 
 
 def translate_lines(
-    model: Runnable,
+    model: Runnable[Any, Any],
     lines: Sequence[str],
     input_language: str,
     output_language: str,
@@ -121,7 +123,7 @@ def translate_lines(
 
 def memory_prompt(
     mode: Mode | str = Mode.NOTEBOOK, system_prompt: str = DEFAULT_SYSTEM_PROMPT
-) -> BasePromptTemplate:
+) -> BasePromptTemplate[Any]:
     """The notebook's single prompt, or system + history + question as chat messages."""
     if Mode(mode) is Mode.NOTEBOOK:
         return PromptTemplate.from_template(NOTEBOOK_TEMPLATE)
@@ -144,10 +146,10 @@ def memory_inputs(turn: TurnRequest) -> dict[str, Any]:
 
 
 def memory_chain(
-    model: Runnable,
+    model: Runnable[Any, Any],
     mode: Mode | str = Mode.NOTEBOOK,
     system_prompt: str = DEFAULT_SYSTEM_PROMPT,
-) -> Runnable[dict, str]:
+) -> Runnable[dict[str, Any], str]:
     """`memory_prompt | model | StrOutputParser()`; feed it `memory_inputs(turn)`."""
     return memory_prompt(mode, system_prompt) | model | StrOutputParser()
 

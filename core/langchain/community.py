@@ -47,8 +47,10 @@ def community_chat_model(
     sent = clean_params(params)
     llm = AzureMLChatOnlineEndpoint(
         endpoint_url=endpoint_url,
-        endpoint_api_key=key,
-        endpoint_api_type="serverless",
+        # Both as plain strings: its "before" validator str()s them, which turns a SecretStr
+        # into asterisks and the enum member into a name that fails (notebook differences 1).
+        endpoint_api_key=key,  # type: ignore[arg-type]
+        endpoint_api_type="serverless",  # type: ignore[arg-type]
         model_kwargs=dict(sent),
         content_formatter=CustomOpenAIChatContentFormatter(),
         timeout=timeout,
@@ -68,14 +70,18 @@ def community_request_body(
     invoke: `{"messages", **model_kwargs}`; stream: what `_stream` hands the OpenAI client.
     """
     from langchain_community.chat_models.azureml_endpoint import CustomOpenAIChatContentFormatter
+    from langchain_community.llms.azureml_endpoint import AzureMLEndpointApiType
 
     sent = clean_params(params)
     if stop:
         sent["stop"] = stop
     formatter = CustomOpenAIChatContentFormatter()
     if not stream:
-        body = formatter.format_messages_request_payload(list(messages), sent, "serverless")
-        return json.loads(body)
+        body = formatter.format_messages_request_payload(
+            list(messages), sent, AzureMLEndpointApiType.serverless
+        )
+        payload: dict[str, Any] = json.loads(body)
+        return payload
     wire = [formatter._convert_message_to_dict(m) for m in messages]
     return {"model": None, "stream": True, "messages": wire, "stop": stop, **sent}
 
