@@ -1,10 +1,10 @@
 """Reading completions off the wire: whole JSON replies and streamed chunks.
 
 Chat chunks carry text in `choices[0].delta.content`, text-completion chunks in
-`choices[0].text` (wire-format 6.2). Chunks with empty `choices` (usage-only or AOAI
-annotations, 6.3) are skipped; `usage` is taken from whichever chunk carries it; the stream
-ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating a
-missing `[DONE]`).
+`choices[0].text` (`docs/wire-format.md` §6.2). Chunks with empty `choices` (usage-only or
+AOAI annotations, §6.3) are skipped; `usage` is taken from whichever chunk carries it; the
+stream ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating
+a missing `[DONE]`).
 """
 
 from __future__ import annotations
