@@ -14,7 +14,7 @@ Error statuses and bodies go through the failure table in `failures.py`.
 from __future__ import annotations
 
 import builtins
-import urllib.error
+import sys
 from typing import TYPE_CHECKING
 
 from . import errors
@@ -142,21 +142,31 @@ def known_error(exc: BaseException) -> errors.EndpointError | None:
     (the notebooks' class uses both); None for anything else."""
     if isinstance(exc, errors.EndpointError):
         return exc
+    # A library's exceptions are looked up only once it is loaded (none of its exceptions can
+    # exist before), so `import core` loads neither (urllib.error alone pulls in tempfile).
+    if "urllib.error" in sys.modules and (found := _urllib_error(exc)) is not None:
+        return found
+    if "openai" in sys.modules and (found := _openai_error(exc)) is not None:
+        return found
+    if isinstance(exc, builtins.TimeoutError):
+        return errors.TimeoutError(f"The endpoint did not answer in time: {exc}.")
+    return None
+
+
+def _urllib_error(exc: BaseException) -> errors.EndpointError | None:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
         body = exc.read().decode("utf-8", "replace") if exc.fp else ""
         return error_from_response(exc.code, headers, body)
-    if type(exc).__module__.partition(".")[0] == "openai":
-        return _openai_error(exc)
-    if isinstance(exc, builtins.TimeoutError):
-        return errors.TimeoutError(f"The endpoint did not answer in time: {exc}.")
     if isinstance(exc, urllib.error.URLError):
         return errors.ConnectError(f"Could not reach the endpoint: {exc}.")
     return None
 
 
 def _openai_error(exc: BaseException) -> errors.EndpointError | None:
-    import openai  # only here: `exc` came from it, so it is loaded already
+    import openai
 
     if isinstance(exc, openai.APIStatusError):
         headers = {k.lower(): v for k, v in exc.response.headers.items()}
