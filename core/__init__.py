@@ -5,7 +5,7 @@ client = Client(Endpoint("http://127.0.0.1:8765", key="..."))
 print(client.chat([{"role": "user", "content": "Hello"}]).text)
 """
 
-from .client import Client, RawResponse, parse_body_text
+from .client import Client, parse_body_text
 from .config import (
     ENDPOINT_ENV,
     KEY_ENV,
@@ -41,6 +41,8 @@ from .errors import (
 from .hosts import ALLOWED_HOSTS_ENV, DEFAULT_ALLOWED, HostPolicy
 from .profiles import PROFILES, Param, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent
+from .redact import Redactor
+from .response import RawResponse
 from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
 from .snippets import RequestSpec, to_curl, to_requests, to_urllib
 from .sse import ServerSentEvent, SSEDecoder, iter_events
@@ -76,6 +78,7 @@ __all__ = [
     "Profile",
     "RateLimitError",
     "RawResponse",
+    "Redactor",
     "RequestSpec",
     "RequestTimeoutError",
     "RetryCancelled",

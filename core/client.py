@@ -5,37 +5,43 @@
     for delta in client.stream_chat(messages):
         print(delta, end="")
 
-Every failure becomes one of `core.errors` (mapped in `failures.py`), with the key scrubbed
-from its message. Raw calls (`send`, `open`) never raise for what the endpoint does: they
-return an `Exchange` whose `error` says what went wrong, so a page can show the response too.
+Every failure becomes one of `core.errors` (mapped in `failures.py`), with the key taken
+out of its message by the client's `Redactor`. Raw calls (`send`, `open`) never raise for
+what the endpoint does: they return an `Exchange` whose `error` says what went wrong, so a
+page can show the response too. The response itself is `response.RawResponse`.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from . import errors, failures
+from . import errors, transport
 from .config import Endpoint
+from .headers import (
+    KEY_HEADERS,
+    SECRET_HEADERS,
+    TRANSPORT_HEADERS,
+    checked_value,
+    header_text,
+)
 from .hosts import HostPolicy
+from .params import clean_params
 from .profiles import PROFILES, Profile
-from .records import Completion, Exchange, SentRequest, TimedEvent, parse_json
+from .records import Completion, Exchange, SentRequest
+from .redact import Redactor
+from .response import RawResponse
 from .snippets import RequestSpec
-from .sse import SSEDecoder
 from .streams import TextStream, completion_from_json
 
 if TYPE_CHECKING:  # `requests` is imported by the first Client: it is most of import time
     import requests
 
 USER_AGENT = "azure-ai-playground/0.1"
-_READ_SIZE = 65536
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
-_SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "ocp-apim-subscription-key"})
-_TRANSPORT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length"})
-_NOT_SENT = ("authorization", "api-key")  # the caller cannot override the auth header twice
 
 
 class Client:
@@ -58,6 +64,8 @@ class Client:
             session = requests.Session()
         self._session = session
         self._session.headers["User-Agent"] = USER_AGENT
+        #: Takes the key out of everything this client records, shows or raises.
+        self.redactor = Redactor(endpoint.key.reveal())
 
     # Raw calls -----------------------------------------------------------------------------
 
@@ -89,20 +97,20 @@ class Client:
             )
         except requests.RequestException as exc:
             exchange.elapsed = time.perf_counter() - started
-            exchange.error = self._scrub_error(
-                exchange.request,
-                failures.transport_error(
+            exchange.error = self.redactor.error(
+                transport.transport_error(
                     exc,
                     connect_timeout=self.endpoint.connect_timeout,
                     read_timeout=self.endpoint.read_timeout,
                 ),
+                exchange.request,
             )
-            return RawResponse(self, exchange, None, started)
+            return self._response(exchange, None, started)
         exchange.time_to_first_byte = time.perf_counter() - started
         exchange.status = response.status_code
         exchange.reason = response.reason or ""
-        exchange.headers = {k.lower(): self.scrub(v) for k, v in response.headers.items()}
-        return RawResponse(self, exchange, response, started)
+        exchange.headers = {k.lower(): self.redactor.text(v) for k, v in response.headers.items()}
+        return self._response(exchange, response, started)
 
     def send(
         self,
@@ -144,12 +152,12 @@ class Client:
         self._raise_for(exchange)
         payload = exchange.json
         if not isinstance(payload, dict):
-            raise self._scrub_error(
-                exchange.request,
+            raise self.redactor.error(
                 errors.InvalidResponseError(
                     "The endpoint's /info reply is not a JSON object. Check the URL and "
                     "send a request from the Request Builder to see the reply."
                 ),
+                exchange.request,
             )
         return payload
 
@@ -165,31 +173,24 @@ class Client:
         prepared = self._prepare(method, path, headers, body)
         auth_name = self.endpoint.auth.header("")[0] if self.endpoint.key else None
         shown = {
-            k: v
+            k: self.redactor.text(header_text(v))
             for k, v in prepared.headers.items()
-            if k.lower() not in _SECRET_HEADERS and k.lower() not in _TRANSPORT_HEADERS
+            if k.lower() not in SECRET_HEADERS and k.lower() not in TRANSPORT_HEADERS
         }
         data = prepared.body or b""
         return RequestSpec(
             method=prepared.method or method,
             url=prepared.url or "",
             headers=shown,
-            body=self.scrub(data.decode() if isinstance(data, bytes) else str(data)),
+            body=self.redactor.text(data.decode() if isinstance(data, bytes) else str(data)),
             auth_header=auth_name,
             auth_prefix=self.endpoint.auth.header("")[1],
             timeout=self.endpoint.read_timeout,
         )
 
     def build_body(self, base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-        """A request body: `base` plus the parameters that are set (None and "" are left out)."""
-        body = dict(base)
-        for name, value in params.items():
-            if value is None or value == "" or value == []:
-                continue
-            if name == "stop" and isinstance(value, str):
-                value = [line for line in value.splitlines() if line]
-            body[name] = value
-        return body
+        """A request body: `base` plus the parameters that are set (see `clean_params`)."""
+        return {**base, **clean_params(params)}
 
     @property
     def chat_route(self) -> str:
@@ -235,7 +236,7 @@ class Client:
         try:
             return completion_from_json(exchange.json, exchange)
         except errors.EndpointError as exc:
-            raise self._scrub_error(exchange.request, exc) from None
+            raise self.redactor.error(exc, exchange.request) from None
 
     def _stream(self, path: str, body: dict[str, Any]) -> TextStream:
         body["stream"] = True
@@ -281,15 +282,15 @@ class Client:
         for name, value in (headers or {}).items():
             if not name.strip():
                 raise errors.InvalidRequestError("A header has an empty name.")
-            if name.lower() in _NOT_SENT and self.endpoint.key:
+            if name.lower() in KEY_HEADERS and self.endpoint.key:
                 continue  # the endpoint's key wins; a pasted header would send two keys
-            merged[name.strip()] = _header_value(name.strip(), str(value))
+            merged[name.strip()] = checked_value(name.strip(), str(value))
         request = requests.Request(method, self.url_for(path), headers=merged, data=data)
         try:
             return self._session.prepare_request(request)
         except (requests.RequestException, ValueError) as exc:
-            raise self._scrub_error(
-                None, errors.InvalidRequestError(f"The request cannot be sent: {exc}")
+            raise self.redactor.error(
+                errors.InvalidRequestError(f"The request cannot be sent: {exc}")
             ) from None
 
     def _check_host(self, url: str) -> None:
@@ -304,7 +305,7 @@ class Client:
         if self.endpoint.extra_parameters.value:
             headers["extra-parameters"] = self.endpoint.extra_parameters.value
         for name, value in self.endpoint.headers:
-            if name.lower() not in _NOT_SENT:
+            if name.lower() not in KEY_HEADERS:
                 headers[name] = value
         return headers
 
@@ -313,147 +314,23 @@ class Client:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
         return SentRequest(
             method=prepared.method or "",
-            url=self.scrub(prepared.url or ""),
-            headers={k: redact_header(k, v, self.scrub) for k, v in prepared.headers.items()},
-            body=self.scrub(text),
+            url=self.redactor.text(prepared.url or ""),
+            headers={
+                k: self.redactor.header(k, header_text(v)) for k, v in prepared.headers.items()
+            },
+            body=self.redactor.text(text),
         )
 
-    def scrub(self, text: str) -> str:
-        """`text` with the key replaced by `***`."""
-        key = self.endpoint.key.reveal()
-        return text.replace(key, "***") if key and key in text else text
-
-    def _scrub_error(
-        self, request: SentRequest | None, error: errors.EndpointError
-    ) -> errors.EndpointError:
-        """`error` with the key scrubbed from its text and the sent request attached."""
-        error.message = self.scrub(error.message)
-        if request is not None:
-            error.request = request
-        error.args = (error.message,)
-        if isinstance(error, errors.APIStatusError):
-            error.body = self.scrub(error.body)
-        return error
-
-
-class RawResponse:
-    """A response whose headers arrived; `events()` reads the body as it streams in."""
-
-    def __init__(
-        self, client: Client, exchange: Exchange, response: requests.Response | None, started: float
-    ) -> None:
-        self._client = client
-        self.exchange = exchange
-        self._response = response
-        self._started = started
-        self._consumed = response is None
-        self.failure: BaseException | None = None  # what broke the body, if anything
-        self.read_timeout = client.endpoint.read_timeout
-
-    @property
-    def ok(self) -> bool:
-        """True while nothing has failed and the status is 2xx."""
-        return self.exchange.ok
-
-    def events(self) -> Iterator[TimedEvent]:
-        """Yield each SSE event as its bytes arrive; for other bodies just read them.
-
-        When the body ends or breaks, the exchange gets its body, timing and any error.
-        """
-        if self._consumed:
-            return
-        self._consumed = True
-        response = self._response
-        assert response is not None
-        import requests
-        import urllib3
-
-        exchange = self.exchange
-        decoder = SSEDecoder() if exchange.is_stream else None
-        chunks: list[bytes] = []
-        scrub = self._client.scrub
-        key = self._client.endpoint.key.reveal()
-        clock, started, record = time.perf_counter, self._started, exchange.events.append
-        try:
-            for chunk in _body_chunks(response):
-                chunks.append(chunk)
-                if decoder is None:
-                    continue
-                # Per token: keep this loop lean (issue 6); the key check is a substring test.
-                for sse in decoder.feed(chunk):
-                    data = sse.data.replace(key, "***") if key and key in sse.data else sse.data
-                    event = TimedEvent(clock() - started, data, sse.event)
-                    record(event)
-                    yield event
-            if decoder is not None:
-                for sse in decoder.close():
-                    event = TimedEvent(clock() - started, scrub(sse.data), sse.event)
-                    record(event)
-                    yield event
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            self.failure = exc
-            exchange.error = self._client._scrub_error(
-                exchange.request,
-                failures.interrupted_error(exc, partial_text=None, read_timeout=self.read_timeout),
-            )
-        finally:
-            exchange.body = scrub(b"".join(chunks).decode("utf-8", "replace"))
-            exchange.elapsed = time.perf_counter() - started
-            response.close()
-            status = exchange.status or 0
-            if exchange.error is None and not 200 <= status < 300:
-                exchange.error = self._client._scrub_error(
-                    exchange.request,
-                    failures.error_from_response(status, exchange.headers, exchange.body),
-                )
-
-    def text_stream(self) -> TextStream:
-        """Read this response as a completion stream: iterate for text deltas."""
-        return TextStream(self, scrub=self._client._scrub_error)
-
-    def read(self) -> Exchange:
-        """Read the rest of the body and return the finished exchange."""
-        for _ in self.events():
-            pass
-        return self.exchange
-
-    def close(self) -> None:
-        """Stop reading and release the connection."""
-        if self._response is not None:
-            self._response.close()
-
-    def __enter__(self) -> RawResponse:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-def _body_chunks(response: requests.Response) -> Iterator[bytes]:
-    """Body bytes as they arrive: per HTTP chunk, or whatever the socket has (`read1`)."""
-    raw = response.raw
-    if raw.chunked:
-        return response.iter_content(chunk_size=None)
-    return iter(lambda: raw.read1(_READ_SIZE), b"")
-
-
-def _header_value(name: str, value: str) -> str:
-    """`value` if HTTP can carry it (http.client sends Latin-1), else InvalidRequestError."""
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise errors.InvalidRequestError(
-            f"The header {name!r} has characters a header cannot carry; use plain ASCII."
-        ) from None
-    return value
-
-
-def redact_header(name: str, value: str, scrub: Any) -> str:
-    """A header value safe to show: secret headers keep only their scheme word."""
-    if name.lower() in _SECRET_HEADERS:
-        scheme, _, rest = value.partition(" ")
-        return f"{scheme} ***" if rest and scheme.lower() in ("bearer", "basic") else "***"
-    return scrub(value)
+    def _response(
+        self, exchange: Exchange, response: requests.Response | None, started: float
+    ) -> RawResponse:
+        return RawResponse(
+            exchange,
+            response,
+            started=started,
+            redactor=self.redactor,
+            read_timeout=self.endpoint.read_timeout,
+        )
 
 
 def parse_body_text(text: str) -> Any:
@@ -466,4 +343,4 @@ def parse_body_text(text: str) -> Any:
         ) from None
 
 
-__all__ = ["Client", "RawResponse", "parse_body_text", "parse_json", "redact_header"]
+__all__ = ["Client", "parse_body_text"]

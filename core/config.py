@@ -18,7 +18,7 @@ from .errors import InvalidRequestError
 ENDPOINT_ENV = "AZURE_AI_CHAT_ENDPOINT"
 KEY_ENV = "AZURE_AI_CHAT_KEY"
 
-# Route suffixes a pasted URL may end with; the longest match wins (wire-format section 1).
+# Route suffixes a pasted URL may end with; the longest match wins (`docs/wire-format.md` §1).
 ROUTE_SUFFIXES = (
     "/models/chat/completions",
     "/v1/chat/completions",
@@ -74,7 +74,7 @@ class AuthStyle(StrEnum):
 
 
 class ExtraParameters(StrEnum):
-    """Values of the `extra-parameters` header (wire-format section 4); OMIT sends no header."""
+    """Values of the `extra-parameters` header (`docs/wire-format.md` §4); OMIT sends none."""
 
     OMIT = ""
     ERROR = "error"

@@ -22,7 +22,7 @@
 
 `ContentFilterError` for a filtered completion (HTTP 200 with `finish_reason: content_filter`)
 has `status_code` 200 and `where == "completion"`. Messages never contain the API key: the
-client scrubs it before raising (see `client.py`).
+client's `Redactor` takes it out before raising (see `redact.py`).
 """
 
 from __future__ import annotations
@@ -36,9 +36,12 @@ if TYPE_CHECKING:
 
 
 class EndpointError(Exception):
-    """Base of every error `core` raises. Retrying is unsafe unless a subclass says so."""
+    """Base of every error `core` raises. Retrying is unsafe unless a subclass says so.
 
-    retryable = False
+    Whether a call is retried automatically is decided in one place, `retry.is_auto_retried`
+    (429 and 503 only); the docstrings below say when a retry by hand is safe.
+    """
+
     #: The request as sent (key redacted), when one was sent; set by the client.
     request: SentRequest | None = None
 
@@ -55,17 +58,19 @@ class InvalidRequestError(EndpointError, ValueError):
 
 
 class BlockedHostError(InvalidRequestError):
-    """Raised before connecting when the host is not on the allow-list. Nothing was sent."""
+    """Raised before connecting when the host is not on the allow-list. Nothing sent; no retry."""
 
 
 class TransportError(EndpointError):
-    """Raised when no usable HTTP response arrived."""
+    """Raised when no usable HTTP response arrived. Retrying is safe only where a subclass says."""
 
 
 class ConnectError(TransportError):
-    """Raised when the connection could not be made. Safe to retry: nothing reached the model."""
+    """Raised when the connection could not be made (DNS, refused, TLS, reset, proxy).
 
-    retryable = True
+    Safe to retry by hand once the cause is fixed: nothing reached the model. Not retried
+    automatically, because the same URL usually fails the same way at once.
+    """
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):
@@ -76,7 +81,10 @@ class TimeoutError(TransportError, builtins.TimeoutError):
 
 
 class APIStatusError(EndpointError):
-    """Raised when the endpoint answered with an error status; carries status, body, request id."""
+    """Raised when the endpoint answered with an error status; carries status, body, request id.
+
+    Retrying is unsafe unless a subclass says so.
+    """
 
     def __init__(
         self,
@@ -141,11 +149,11 @@ class ContentFilterError(BadRequestError):
 
 
 class AuthenticationError(APIStatusError):
-    """Raised on 401/403 or a missing Authorization header. Check the key and auth style."""
+    """Raised on 401/403 or a missing Authorization header. Fix the key or auth style; no retry."""
 
 
 class NotFoundError(APIStatusError):
-    """Raised on 404: the route does not exist or the model does not serve that modality."""
+    """Raised on 404: no such route, or the model does not serve that modality. No retry."""
 
 
 class RequestTimeoutError(APIStatusError):
@@ -161,9 +169,8 @@ class ValidationError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """Raised on 429. Safe to retry after `retry_after` seconds (None when not given)."""
-
-    retryable = True
+    """Raised on 429. Safe to retry after `retry_after` seconds (None when not given);
+    `call_with_retries` does so."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -171,15 +178,15 @@ class RateLimitError(APIStatusError):
 
 
 class ServerError(APIStatusError):
-    """Raised on 5xx. 503 is safe to retry (the request was not served); others are not."""
-
-    @property
-    def retryable(self) -> bool:  # type: ignore[override]
-        return self.status_code == 503
+    """Raised on 5xx. 503 is safe to retry (the request was not served, and
+    `call_with_retries` does so); others are not: the model may have run."""
 
 
 class RetryCancelled(EndpointError):
-    """Raised when the caller cancelled while waiting to retry; `error` is the last failure."""
+    """Raised when the caller cancelled while waiting to retry; `error` is the last failure.
+
+    The caller chose to stop: retry only when the user asks again.
+    """
 
     def __init__(self, error: EndpointError) -> None:
         super().__init__(f"Retry cancelled. The last answer was: {error}")

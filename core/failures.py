@@ -1,179 +1,210 @@
-"""The one place where HTTP statuses, error bodies and transport failures become `core` errors.
+"""The failure table: HTTP statuses and error bodies become `core` errors, in one place.
 
-Error bodies come in several shapes (wire-format section 7): the MaaS/AOAI wrapper
+Error bodies come in several shapes (`docs/wire-format.md` §7): the MaaS/AOAI wrapper
 `{"error": {"message", "code", "status", "innererror"}}`, FastAPI's `{"detail": ...}`,
 the missing-header `{"status": "Auth token must be passed ..."}`, and `{"statusCode", "message"}`.
-Each message says what happened and what to do next; callers scrub the key afterwards.
+`RULES` is walked in order and the first rule that takes the reply makes the error; a test
+walks it for completeness. Each message says what happened and what to do next; callers
+redact the key afterwards. Exceptions raised before or while reading a response (requests,
+urllib, openai) are mapped in `transport.py`.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from typing import Any
 
 from . import errors
 from .records import parse_json, request_id_from
-
-if TYPE_CHECKING:
-    import requests
 
 _AUTH_HEADER_HINTS = ("auth token must be passed", "missing authorization", "no auth header")
 _RETRY_IN_TEXT = re.compile(r"(?:try again in|retry after)\s+(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
 _MAX_SERVER_TEXT = 300
 
 
+@dataclass(frozen=True)
+class Reply:
+    """An error reply as the rules read it: status, (lower-cased) headers, body, and what the
+    server said in it (clipped)."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+    payload: Any
+    said: str
+
+    @classmethod
+    def of(cls, status: int, headers: dict[str, str], body: str) -> Reply:
+        """Parse `body` once for every rule."""
+        payload = parse_json(body)
+        return cls(status, headers, body, payload, _server_message(payload, body, headers))
+
+
+#: Template values for the message, and fields for the error's constructor.
+Extra = tuple[dict[str, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the failure table: the replies it takes, the error it makes, the message.
+
+    `statuses` None takes any status; `when` None takes any body. `message` is a template
+    over `{status}`, `{said}` and the words `extra` adds (which also gives the error's own
+    fields: categories, details, retry_after).
+    """
+
+    statuses: Container[int] | None
+    error: type[errors.APIStatusError]
+    message: str
+    when: Callable[[Reply], bool] | None = None
+    extra: Callable[[Reply], Extra] | None = None
+
+    def takes(self, reply: Reply) -> bool:
+        """True when this rule explains `reply`."""
+        if self.statuses is not None and reply.status not in self.statuses:
+            return False
+        return self.when is None or self.when(reply)
+
+    def build(self, reply: Reply) -> errors.APIStatusError:
+        """The error for `reply`, with its message filled in."""
+        words, fields = self.extra(reply) if self.extra is not None else ({}, {})
+        return self.error(
+            self.message.format(status=reply.status, said=reply.said, **words),
+            status_code=reply.status,
+            body=reply.body,
+            request_id=request_id_from(reply.headers),
+            headers=reply.headers,
+            **fields,
+        )
+
+
+def _asks_for_auth_header(reply: Reply) -> bool:
+    return any(hint in reply.said.lower() for hint in _AUTH_HEADER_HINTS)
+
+
+def _is_content_filter(reply: Reply) -> bool:
+    return _error_code(reply.payload) == "content_filter"
+
+
+def _names_extra_parameters(reply: Reply) -> bool:
+    said = reply.said.lower()
+    return "extra parameters" in said or "extra_parameters" in said
+
+
+def _filtered(reply: Reply) -> Extra:
+    categories = content_filter_categories(reply.payload)
+    return {"flagged": _describe(categories)}, {"categories": categories, "where": "prompt"}
+
+
+def _invalid(reply: Reply) -> Extra:
+    details = validation_details(reply.payload)
+    return {"shown": "; ".join(details) or reply.said}, {"details": details}
+
+
+def _limited(reply: Reply) -> Extra:
+    retry_after = retry_after_seconds(reply.headers, reply.said)
+    when = f"in {retry_after:g} s" if retry_after is not None else "in a few seconds"
+    return {"when": when}, {"retry_after": retry_after}
+
+
+_CHECK_KEY = "Check the key in the sidebar and that it belongs to this endpoint."
+_FAILED = "The endpoint failed ({status}: {said}). "
+
+#: The failure table, walked in order: the first rule that takes a reply makes its error.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        {400},
+        errors.AuthenticationError,
+        "The endpoint wants the key in an Authorization header ({status}: {said}). "
+        "Set the auth style to 'Bearer' or bare 'Authorization' in the sidebar.",
+        when=_asks_for_auth_header,
+    ),
+    Rule(
+        {400},
+        errors.ContentFilterError,
+        "Azure AI content safety blocked the prompt{flagged}. "
+        "Rephrase the prompt and send it again.",
+        when=_is_content_filter,
+        extra=_filtered,
+    ),
+    Rule(
+        {400},
+        errors.ExtraParametersError,
+        "The endpoint rejected parameters outside its API: {said} Remove them, or set "
+        "extra-parameters to 'pass-through' (or 'drop') in the request headers.",
+        when=_names_extra_parameters,
+    ),
+    Rule(
+        {401},
+        errors.AuthenticationError,
+        "The endpoint rejected the key ({status}: {said}). " + _CHECK_KEY,
+    ),
+    Rule(
+        {403},
+        errors.AuthenticationError,
+        "The endpoint refused this key access ({status}: {said}). " + _CHECK_KEY,
+    ),
+    Rule(
+        {404},
+        errors.NotFoundError,
+        "The endpoint has no such route ({status}: {said}). Check the URL and that this "
+        "model serves the route (chat vs text completions).",
+    ),
+    Rule(
+        {408},
+        errors.RequestTimeoutError,
+        "The endpoint timed out the request ({status}: {said}). Try again, or ask for "
+        "fewer tokens.",
+    ),
+    Rule(
+        {422},
+        errors.ValidationError,
+        "The model does not accept a parameter value ({status}: {shown}). Change or "
+        "remove it and send again.",
+        extra=_invalid,
+    ),
+    Rule(
+        {429},
+        errors.RateLimitError,
+        "The endpoint's rate limit was reached ({status}: {said}). Retry {when}.",
+        extra=_limited,
+    ),
+    Rule(
+        {503},
+        errors.ServerError,
+        _FAILED + "The endpoint is overloaded or starting; retry in a few seconds.",
+    ),
+    Rule(
+        range(500, 1000),
+        errors.ServerError,
+        _FAILED + "Retry later; if it persists, check the deployment's health in Azure.",
+    ),
+    Rule(
+        None,
+        errors.BadRequestError,
+        "The endpoint refused the request ({status}: {said}). Check the body and headers.",
+    ),
+)
+
+
+def rule_for(reply: Reply) -> Rule:
+    """The first rule in `RULES` that takes `reply` (the last one takes every reply)."""
+    return next(rule for rule in RULES if rule.takes(reply))
+
+
 def error_from_response(status: int, headers: dict[str, str], body: str) -> errors.APIStatusError:
     """Map an error status with its (lower-cased) headers and body text to an exception."""
-    payload = parse_json(body)
-    said = _server_message(payload, body, headers)
-    common: dict[str, Any] = {
-        "status_code": status,
-        "body": body,
-        "request_id": request_id_from(headers),
-        "headers": headers,
-    }
-    lowered = said.lower()
-    if status == 400 and any(hint in lowered for hint in _AUTH_HEADER_HINTS):
-        return errors.AuthenticationError(
-            f"The endpoint wants the key in an Authorization header ({status}: {said}). "
-            "Set the auth style to 'Bearer' or bare 'Authorization' in the sidebar.",
-            **common,
-        )
-    if status == 400 and _error_code(payload) == "content_filter":
-        categories = content_filter_categories(payload)
-        return errors.ContentFilterError(
-            f"Azure AI content safety blocked the prompt{_describe(categories)}. "
-            "Rephrase the prompt and send it again.",
-            categories=categories,
-            where="prompt",
-            **common,
-        )
-    if status == 400 and ("extra parameters" in lowered or "extra_parameters" in lowered):
-        return errors.ExtraParametersError(
-            f"The endpoint rejected parameters outside its API: {said} Remove them, or set "
-            "extra-parameters to 'pass-through' (or 'drop') in the request headers.",
-            **common,
-        )
-    if status in (401, 403):
-        what = "rejected the key" if status == 401 else "refused this key access"
-        return errors.AuthenticationError(
-            f"The endpoint {what} ({status}: {said}). Check the key in the sidebar and that it "
-            "belongs to this endpoint.",
-            **common,
-        )
-    if status == 404:
-        return errors.NotFoundError(
-            f"The endpoint has no such route ({status}: {said}). Check the URL and that this "
-            "model serves the route (chat vs text completions).",
-            **common,
-        )
-    if status == 408:
-        return errors.RequestTimeoutError(
-            f"The endpoint timed out the request ({status}: {said}). Try again, or ask for "
-            "fewer tokens.",
-            **common,
-        )
-    if status == 422:
-        details = validation_details(payload)
-        shown = "; ".join(details) or said
-        return errors.ValidationError(
-            f"The model does not accept a parameter value ({status}: {shown}). Change or "
-            "remove it and send again.",
-            details=details,
-            **common,
-        )
-    if status == 429:
-        retry_after = retry_after_seconds(headers, said)
-        when = f"in {retry_after:g} s" if retry_after is not None else "in a few seconds"
-        return errors.RateLimitError(
-            f"The endpoint's rate limit was reached ({status}: {said}). Retry {when}.",
-            retry_after=retry_after,
-            **common,
-        )
-    if status >= 500:
-        advice = (
-            "The endpoint is overloaded or starting; retry in a few seconds."
-            if status == 503
-            else "Retry later; if it persists, check the deployment's health in Azure."
-        )
-        return errors.ServerError(f"The endpoint failed ({status}: {said}). {advice}", **common)
-    return errors.BadRequestError(
-        f"The endpoint refused the request ({status}: {said}). Check the body and headers.",
-        **common,
-    )
-
-
-def transport_error(
-    exc: requests.RequestException, *, connect_timeout: float, read_timeout: float
-) -> errors.EndpointError:
-    """Map a `requests` exception raised before the response started to an exception."""
-    import requests  # loaded already: `exc` came from it
-
-    host = _host_of(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return errors.TimeoutError(
-            f"Could not connect to {host} within {connect_timeout:g} s. Check the URL and your "
-            "network, or raise the connect timeout."
-        )
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return errors.TimeoutError(
-            f"{host} accepted the request but did not start answering within {read_timeout:g} s. "
-            "Try again, raise the read timeout, or ask for fewer tokens."
-        )
-    if isinstance(exc, requests.exceptions.SSLError):
-        return errors.ConnectError(
-            f"The TLS handshake with {host} failed. Check that the URL is right and uses https."
-        )
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return errors.ConnectError(f"The proxy refused the connection to {host}.")
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return errors.ConnectError(
-            f"Could not reach {host}: {_reason(exc)}. Check the URL, and that the endpoint is "
-            "running (for the local endpoint: `make run`)."
-        )
-    if isinstance(
-        exc,
-        requests.exceptions.InvalidURL
-        | requests.exceptions.MissingSchema
-        | requests.exceptions.InvalidSchema
-        | requests.exceptions.InvalidHeader
-        | requests.exceptions.InvalidJSONError,
-    ):
-        return errors.InvalidRequestError(f"The request cannot be sent: {_reason(exc)}.")
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return errors.TransportError(
-            f"{host} redirected too many times. Check that the URL is the endpoint's own."
-        )
-    return errors.TransportError(f"The request to {host} failed: {_reason(exc)}.")
-
-
-def interrupted_error(
-    exc: BaseException, *, partial_text: str | None, read_timeout: float
-) -> errors.InterruptedStreamError:
-    """Map a failure while reading a started response body to InterruptedStreamError.
-
-    `partial_text` None means the caller does not track text (raw calls keep the events).
-    """
-    kept = "" if partial_text is None else _kept(partial_text)
-    partial_text = partial_text or ""
-    if _is_read_timeout(exc):
-        return errors.InterruptedStreamError(
-            f"The stream stalled: nothing arrived for {read_timeout:g} s (read timeout).{kept}",
-            partial_text=partial_text,
-            reason="stall",
-        )
-    return errors.InterruptedStreamError(
-        f"The connection broke while the reply was streaming.{kept}",
-        partial_text=partial_text,
-        reason="cut",
-    )
+    reply = Reply.of(status, headers, body)
+    return rule_for(reply).build(reply)
 
 
 def stream_problem(reason: str, detail: str, partial_text: str) -> errors.InterruptedStreamError:
     """An InterruptedStreamError for a stream that is well framed but wrong in content."""
     return errors.InterruptedStreamError(
-        f"{detail}{_kept(partial_text)}", partial_text=partial_text, reason=reason
+        f"{detail}{partial_note(partial_text)}", partial_text=partial_text, reason=reason
     )
 
 
@@ -264,20 +295,20 @@ def _server_message(payload: Any, body: str, headers: dict[str, str]) -> str:
     if isinstance(payload, dict):
         error = payload.get("error")
         if isinstance(error, dict) and error.get("message"):
-            return _clip(str(error["message"]))
+            return clip(str(error["message"]))
         if isinstance(error, str):
-            return _clip(error)
+            return clip(error)
         for key in ("detail", "message", "status"):
             value = payload.get(key)
             if isinstance(value, str) and value:
-                return _clip(value)
+                return clip(value)
         if payload.get("detail"):
-            return _clip(str(payload["detail"]))
+            return clip(str(payload["detail"]))
     if not body.strip():
         return "empty body"
     if "html" in headers.get("content-type", "").lower() or body.lstrip().startswith("<"):
         return "an HTML page instead of JSON, likely from a gateway or proxy"
-    return _clip(body.strip())
+    return clip(body.strip())
 
 
 def _error_code(payload: Any) -> str | None:
@@ -294,13 +325,15 @@ def _describe(categories: tuple[errors.FilterCategory, ...]) -> str:
     return f": {', '.join(flagged)}" if flagged else ""
 
 
-def _kept(partial_text: str) -> str:
+def partial_note(partial_text: str) -> str:
+    """The sentence an interruption ends with: how much text was kept, or that none came."""
     if partial_text:
         return f" The {len(partial_text)} characters received so far are kept."
     return " Nothing had been received yet."
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """`text` on one line, cut to 300 characters: a server's words inside our message."""
     text = " ".join(text.split())
     return text if len(text) <= _MAX_SERVER_TEXT else text[: _MAX_SERVER_TEXT - 1] + "…"
 
@@ -311,45 +344,3 @@ def _is_number(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _is_read_timeout(exc: BaseException) -> bool:
-    import requests
-    import urllib3
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(
-            current, requests.exceptions.ReadTimeout | urllib3.exceptions.ReadTimeoutError
-        ):
-            return True
-        nested = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
-        current = nested[0] if nested else current.__cause__ or current.__context__
-    return False
-
-
-def _host_of(exc: requests.RequestException) -> str:
-    request = getattr(exc, "request", None)
-    url = getattr(request, "url", None) or ""
-    import urllib3
-
-    host = urllib3.util.parse_url(url).netloc if url else ""
-    return host or "the endpoint"
-
-
-def _reason(exc: BaseException) -> str:
-    """A short cause without URLs' query strings; keys never travel in URLs here."""
-    text = str(exc)
-    for marker in (
-        "Connection refused",
-        "Name or service not known",
-        "No route to host",
-        "Connection reset",
-        "Temporary failure in name resolution",
-        "timed out",
-    ):
-        if marker in text:
-            return marker.lower()
-    return _clip(text) or type(exc).__name__

@@ -101,7 +101,9 @@ def notebook_prompt(turns: Sequence[Turn], question: str) -> str:
     return NOTEBOOK_TEMPLATE.format(chat_history=render_history(turns), input=question)
 
 
-def chat_messages(turns: Sequence[Turn], question: str, system_prompt: str = "") -> list[dict]:
+def chat_messages(
+    turns: Sequence[Turn], question: str, system_prompt: str = ""
+) -> list[dict[str, str]]:
     """Native chat messages: the system prompt, the exchanges, then the new question."""
     messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
     for turn in turns:

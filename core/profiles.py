@@ -1,7 +1,7 @@
 """Endpoint and model profiles as frozen data: routes, auth style, parameters with ranges.
 
 Adding an endpoint kind adds a `Profile` here, not code elsewhere. Ranges and defaults follow
-`azure-wire-format.md` section 3; where the sources disagree the choice is noted beside it.
+`docs/wire-format.md` §3; where the sources disagree the choice is noted beside it.
 `default` is what the playground pre-fills, which for `max_tokens` is larger than some
 documented API defaults (16 on Llama 2 native) so that replies are readable.
 """
@@ -79,7 +79,8 @@ class Profile:
         return {p.name: p.default for p in self.params}
 
 
-# Llama 2 native routes list presence_penalty but no frequency_penalty or seed (section 3.1).
+# Llama 2 native routes list presence_penalty but no frequency_penalty or seed
+# (`docs/wire-format.md` §3.1).
 _LLAMA2_PARAMS = (TEMPERATURE, TOP_P, max_tokens(256, 4096, "API default 16."), STOP, PRESENCE)
 _UNIFIED_PARAMS = (TEMPERATURE, TOP_P, STOP, SEED, PRESENCE, FREQUENCY)
 

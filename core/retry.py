@@ -33,7 +33,7 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry` (1-based)."""
         if isinstance(error, RateLimitError) and error.retry_after is not None:
             return error.retry_after
-        return min(self.max_backoff, self.backoff * 2 ** (retry - 1))
+        return min(self.max_backoff, self.backoff * 2.0 ** (retry - 1))
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,42 @@
 """Reading completions off the wire: whole JSON replies and streamed chunks.
 
 Chat chunks carry text in `choices[0].delta.content`, text-completion chunks in
-`choices[0].text` (wire-format 6.2). Chunks with empty `choices` (usage-only or AOAI
-annotations, 6.3) are skipped; `usage` is taken from whichever chunk carries it; the stream
-ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating a
-missing `[DONE]`).
+`choices[0].text` (`docs/wire-format.md` §6.2). Chunks with empty `choices` (usage-only or
+AOAI annotations, §6.3) are skipped; `usage` is taken from whichever chunk carries it; the
+stream ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating
+a missing `[DONE]`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
-from . import errors, failures
-from .records import Completion, Exchange, SentRequest, TimedEvent
+from . import errors, failures, transport
+from .records import Completion, Exchange, TimedEvent
+from .redact import Redactor
 
-if TYPE_CHECKING:
-    from .client import RawResponse
 
-Scrub = Callable[[SentRequest | None, errors.EndpointError], errors.EndpointError]
+class Body(Protocol):
+    """What a stream reads from: a response whose headers arrived (`response.RawResponse`)."""
+
+    exchange: Exchange
+    redactor: Redactor
+    failure: BaseException | None  # what broke the body, once it broke
+    read_timeout: float
+
+    def events(self) -> Iterator[TimedEvent]:
+        """Each SSE event as it arrives; the exchange is complete when they end."""
+        ...
+
+    def read(self) -> Exchange:
+        """Read the rest of the body; the finished exchange."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
 
 
 def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
@@ -55,9 +72,8 @@ class TextStream:
     Failures raise `core.errors` exceptions that carry the text received so far.
     """
 
-    def __init__(self, response: RawResponse, *, scrub: Scrub) -> None:
+    def __init__(self, response: Body) -> None:
         self._response = response
-        self._scrub = scrub
         self._parts: list[str] = []
         self.finish_reason: str | None = None
         self.usage: dict[str, int] = {}
@@ -85,7 +101,7 @@ class TextStream:
         try:
             yield from self._deltas()
         except errors.EndpointError as exc:
-            raise self._scrub(self.exchange.request, exc) from None
+            raise self._response.redactor.error(exc, self.exchange.request) from None
         finally:
             self._response.close()
 
@@ -157,7 +173,7 @@ class TextStream:
     def _finish(self) -> None:
         response = self._response
         if response.failure is not None:
-            raise failures.interrupted_error(
+            raise transport.interrupted_error(
                 response.failure, partial_text=self.text, read_timeout=response.read_timeout
             )
         if response.exchange.error is not None:
@@ -171,7 +187,8 @@ class TextStream:
         self.done = True
 
 
-_scan_once = json.JSONDecoder().scan_once
+# Set on each instance by JSONDecoder.__init__ (json/decoder.py); typeshed does not list it.
+_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _loads(data: str) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +15,12 @@ from core import (
     Endpoint,
     ExtraParameters,
     InvalidRequestError,
+    Redactor,
     Secret,
+    ServerError,
 )
-from tests.conftest import Emulator
+from core.params import clean_params
+from tests.conftest import ROOT, Emulator
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
@@ -237,6 +242,87 @@ def test_secret_never_shows_itself() -> None:
     for text in (repr(secret), str(secret), repr(endpoint), f"{endpoint}"):
         assert "s3cr3t" not in text
     assert secret.reveal() == "s3cr3t-value"
+
+
+def test_the_redactor_masks_every_secret_in_text_headers_and_errors() -> None:
+    redactor = Redactor("key-123", "key-123-long", "")
+    assert redactor.text("a key-123-long b key-123 c") == "a *** b *** c"  # longest first
+    assert redactor.header("Authorization", "Bearer key-123") == "Bearer ***"
+    assert redactor.header("api-key", "key-123") == "***"
+    assert redactor.header("x-note", "see key-123") == "see ***"
+    error = ServerError("failed: key-123", status_code=500, body='{"k": "key-123"}')
+    assert redactor.error(error) is error
+    assert str(error) == "failed: ***" and error.args == ("failed: ***",)
+    assert error.body == '{"k": "***"}' and error.request is None
+    assert "key-123" not in repr(redactor)
+    assert Redactor("").text("nothing to hide") == "nothing to hide"
+
+
+def test_a_clients_records_and_errors_pass_through_its_redactor(emulator: Emulator) -> None:
+    client = Client(Endpoint(emulator.base_url, key="wrong-key-9"), PROFILES["local"])
+    exchange = client.send("POST", "/chat/completions?echo=wrong-key-9", body={"k": "wrong-key-9"})
+    assert "wrong-key-9" not in exchange.request.url + exchange.request.body + exchange.body
+    assert exchange.error is not None and "wrong-key-9" not in str(exchange.error)
+    assert exchange.request.headers["Authorization"] == "Bearer ***"
+
+
+def test_clean_params_keeps_only_what_is_set() -> None:
+    params = {"a": None, "b": "", "c": [], "d": 0, "e": False, "stop": "x\n\ny\n"}
+    assert clean_params(params) == {"d": 0, "e": False, "stop": ["x", "y"]}
+    assert clean_params({"stop": "\n"}) == {}
+    assert clean_params({"stop": ["z"]}) == {"stop": ["z"]}
+
+
+def test_core_imports_form_no_cycle() -> None:
+    """client -> response -> streams: a module never imports one that imports it (at run time;
+    `if TYPE_CHECKING:` blocks do not count)."""
+    graph = {name: _core_imports(path) for name, path in _core_modules().items()}
+    assert "core.response" in graph["core.client"] and "core.streams" in graph["core.response"]
+    assert not graph["core.streams"] & {"core.client", "core.response"}
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path, name))
+        if name not in done:
+            for imported in graph.get(name, ()):
+                visit(imported, (*path, name))
+            done.add(name)
+
+    for name in graph:
+        visit(name, ())
+
+
+def _core_modules() -> dict[str, Path]:
+    core_dir = ROOT / "core"
+    modules = {}
+    for path in core_dir.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def _core_imports(path: Path) -> set[str]:
+    """The `core` modules `path` imports at run time (relative imports resolved)."""
+    package = ".".join(path.relative_to(ROOT).parent.parts)
+    found: set[str] = set()
+    for node in _runtime_nodes(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                found.add(f"{module}.{alias.name}" if not node.module else module)
+    modules = _core_modules()
+    return {name for name in found if name in modules and name != "core"}
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    nodes: list[ast.AST] = []
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            continue
+        nodes.append(child)
+        nodes.extend(_runtime_nodes(child))
+    return nodes
 
 
 def test_full_route_urls_split_into_base_and_route() -> None:

@@ -29,9 +29,11 @@ from core import (
     ServerError,
     TimeoutError,
     ValidationError,
+    is_auto_retried,
 )
 from core import errors as core_errors
-from core.failures import error_from_response, retry_after_seconds, transport_error
+from core.failures import RULES, Reply, error_from_response, retry_after_seconds, rule_for
+from core.transport import interrupted_error, transport_error
 from tests.conftest import Emulator, free_port
 from tests.raw_server import unanswered_port
 
@@ -134,14 +136,14 @@ def test_status_faults_map_to_their_class(
                 list(client.stream_chat(MESSAGES))
         assert info.value.status_code == status
         assert words in str(info.value)
-        assert info.value.retryable is (status == 503)
+        assert is_auto_retried(info.value) is (status == 503)
 
 
 def test_rate_limit_carries_retry_after(emulator: Emulator) -> None:
     with pytest.raises(RateLimitError) as info:
         client_for(emulator, "429=7").chat(MESSAGES)
     assert info.value.retry_after == 7
-    assert info.value.retryable
+    assert is_auto_retried(info.value)
     assert "Retry in 7 s" in str(info.value)
 
 
@@ -230,7 +232,7 @@ def test_a_fault_that_clears_is_raised_once_then_the_same_call_succeeds(
     client = client_for(emulator, fault)
     with pytest.raises(RateLimitError if fault.startswith("429") else ServerError) as info:
         client.chat(MESSAGES, seed=9)
-    assert info.value.retryable
+    assert is_auto_retried(info.value)
     assert client.chat(MESSAGES, seed=9).text.startswith('You said: "')
 
 
@@ -262,7 +264,7 @@ def test_connection_refused_is_connect_error() -> None:
     client = Client(Endpoint(f"http://127.0.0.1:{free_port()}", key="k", connect_timeout=2))
     with pytest.raises(ConnectError, match=r"Could not reach 127\.0\.0\.1") as info:
         client.chat(MESSAGES)
-    assert info.value.retryable
+    assert not is_auto_retried(info.value)  # the same URL fails the same way at once
     exchange = client.send("GET", "/info")
     assert exchange.status is None and isinstance(exchange.error, ConnectError)
 
@@ -318,6 +320,50 @@ def test_every_requests_exception_maps_to_a_specific_error() -> None:
         assert "h.example" in str(mapped) or "cannot be sent" in str(mapped), cls
 
 
+# One reply each rule of the failure table should take, in the table's order.
+RULE_EXAMPLES = [
+    (400, '{"status": "Auth token must be passed as a header called Authorization"}'),
+    (400, '{"error": {"code": "content_filter", "message": "filtered"}}'),
+    (400, '{"detail": "Extra parameters [\'foo\'] are not allowed"}'),
+    (401, '{"error": {"message": "bad key"}}'),
+    (403, "forbidden"),
+    (404, '{"detail": "Not Found"}'),
+    (408, "timeout"),
+    (422, '{"detail": [{"loc": ["body", "n"], "input": 3}]}'),
+    (429, '{"error": {"message": "Rate limit is exceeded."}}'),
+    (503, "busy"),
+    (500, '{"error": {"message": "boom"}}'),
+    (400, '{"error": {"message": "bad"}}'),
+]
+
+
+def _subclasses(cls: type) -> set[type]:
+    return {cls} | {sub for child in cls.__subclasses__() for sub in _subclasses(child)}
+
+
+def test_the_failure_table_is_complete() -> None:
+    """Like httpx's HTTPCORE_EXC_MAP test: every rule is reached (so none is shadowed by an
+    earlier one), every status error class is made by some rule, and every status has one."""
+    reached = [rule_for(Reply.of(status, {}, body)) for status, body in RULE_EXAMPLES]
+    assert reached == list(RULES)
+    made = {rule.error for rule in RULES}
+    assert made == _subclasses(core_errors.APIStatusError) - {core_errors.APIStatusError}
+    for status in range(400, 600):
+        for body in ("", "{}", "<html>oops</html>"):
+            error = error_from_response(status, {}, body)
+            assert type(error) is rule_for(Reply.of(status, {}, body)).error, status
+            assert error.status_code == status and str(error).endswith("."), status
+    assert all(type(error_from_response(s, {}, "")) is ServerError for s in range(500, 600))
+    assert RULES[-1].statuses is None and RULES[-1].when is None  # the catch-all is last
+    assert all(rule.statuses is not None or rule.when is not None for rule in RULES[:-1])
+
+
+def test_every_message_template_fills_in() -> None:
+    for (status, body), rule in zip(RULE_EXAMPLES, RULES, strict=True):
+        message = str(rule.build(Reply.of(status, {"retry-after": "2"}, body)))
+        assert "{" not in message and message.endswith("."), message
+
+
 def test_status_mapping_covers_documented_bodies() -> None:
     cases = [
         (
@@ -359,8 +405,6 @@ def test_retry_after_sources() -> None:
 
 
 def test_read_timeout_inside_connection_error_is_a_stall() -> None:
-    from core.failures import interrupted_error
-
     inner = urllib3.exceptions.ReadTimeoutError(None, "/", "Read timed out.")
     err = interrupted_error(requests.ConnectionError(inner), partial_text="abc", read_timeout=3)
     assert err.reason == "stall" and err.partial_text == "abc"

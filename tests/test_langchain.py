@@ -27,23 +27,24 @@ from core import (
     AuthenticationError,
     AuthStyle,
     BlockedHostError,
+    ConnectError,
     ContentFilterError,
     Endpoint,
+    EndpointError,
     HostPolicy,
     InterruptedStreamError,
     InvalidRequestError,
     RateLimitError,
+    Redactor,
 )
+from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
     TRANSLATOR_TEMPLATE,
     ChatAzureServerless,
     RequestRecorder,
-    adapter_code,
     check_template,
     community_chat_model,
-    community_code,
-    community_error,
     community_request_body,
     community_url,
     memory_chain,
@@ -54,7 +55,8 @@ from core.langchain import (
     translator_chain,
 )
 from core.memory import Mode, Turn, build_turn, render_history
-from tests.conftest import ROOT, Emulator
+from core.transport import backend_error
+from tests.conftest import ROOT, Emulator, free_port
 
 INPUTS = {"input_language": "English", "output_language": "French", "input_content": "Good day"}
 BLOCKED = "How to make bomb?"  # the emulator's content filter blocks it (400)
@@ -229,7 +231,7 @@ def test_the_host_allow_list_is_enforced(emulator: Emulator) -> None:
 
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(ValidationError, match="Unknown profile"):
-        ChatAzureServerless(endpoint_url="http://127.0.0.1:9", profile="nope")
+        ChatAzureServerless(endpoint_url="http://127.0.0.1:9", endpoint_profile="nope")
 
 
 def test_to_wire_sends_text_only() -> None:
@@ -250,12 +252,25 @@ def test_to_wire_sends_text_only() -> None:
         to_wire([HumanMessage([image])])
 
 
-def test_core_loads_without_langchain() -> None:
-    code = "import sys, core; print(sorted(m for m in sys.modules if m.startswith('langchain')))"
+def _loaded_after(module: str, prefixes: tuple[str, ...]) -> list[str]:
+    """Top-level packages starting with `prefixes` that importing `module` loads (fresh)."""
+    code = (
+        f"import sys, {module}; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules if m.startswith({prefixes!r})}}))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "[]"
+    return json.loads(result.stdout.replace("'", '"'))
+
+
+def test_core_loads_without_langchain() -> None:
+    assert _loaded_after("core", ("langchain",)) == []
+    assert _loaded_after("core.chain_snippets", ("langchain", "openai")) == []
+
+
+def test_core_langchain_loads_no_backend_until_one_is_chosen() -> None:
+    assert _loaded_after("core.langchain", ("langchain_community", "openai")) == []
 
 
 # The translator ----------------------------------------------------------------------------
@@ -427,16 +442,29 @@ def test_community_invoke_and_stream_send_the_parameters(emulator: Emulator) -> 
 
 @community
 def test_community_failures_map_to_core_errors(emulator: Emulator) -> None:
+    redactor = Redactor(emulator.api_key)
     model = community_chat_model(emulator.base_url, emulator.api_key, max_tokens=5)
     for call in (lambda: model.invoke(BLOCKED), lambda: list(model.stream(BLOCKED))):
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(Exception) as caught:  # urllib's HTTPError, then openai's
             call()
-        assert isinstance(community_error(caught.value), ContentFilterError)
+        assert isinstance(backend_error(caught.value, redactor, source="x"), ContentFilterError)
     wrong = community_chat_model(emulator.base_url, "wrong-key-123", max_tokens=5)
     with pytest.raises(Exception) as caught:
         wrong.invoke("hi")
-    assert isinstance(community_error(caught.value), AuthenticationError)
-    assert community_error(ValueError("not HTTP")) is None
+    assert isinstance(backend_error(caught.value, redactor, source="x"), AuthenticationError)
+    closed = community_chat_model(f"http://127.0.0.1:{free_port()}", "k", max_tokens=5)
+    for call in (lambda: closed.invoke("hi"), lambda: list(closed.stream("hi"))):
+        with pytest.raises(Exception) as caught:  # urllib's URLError, then openai's
+            call()
+        assert isinstance(backend_error(caught.value, redactor, source="x"), ConnectError)
+    other = backend_error(ValueError("not HTTP, key-1"), Redactor("key-1"), source="The class")
+    assert type(other) is EndpointError
+    assert str(other) == (
+        "The class failed: ValueError: not HTTP, ***. "
+        "Check the endpoint and parameters in the sidebar."
+    )
+    cut = backend_error(ValueError("late"), redactor, source="x", partial_text="Bonjour")
+    assert isinstance(cut, InterruptedStreamError) and cut.partial_text == "Bonjour"
 
 
 @community

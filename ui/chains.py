@@ -26,18 +26,16 @@ from core import (
     Endpoint,
     EndpointError,
     HostPolicy,
-    InterruptedStreamError,
     Profile,
+    Redactor,
     RetryNotice,
 )
+from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
     ChatAzureServerless,
     RequestRecorder,
-    adapter_code,
     community_chat_model,
-    community_code,
-    community_error,
     community_request_body,
     community_url,
     render_prompt,
@@ -46,6 +44,7 @@ from core.langchain import (
     translator_prompt,
 )
 from core.memory import Turn
+from core.transport import CHECK_SETTINGS, backend_error
 from ui import settings, widgets
 from ui.conversation import (
     DONE,
@@ -62,6 +61,11 @@ ADAPTER, COMMUNITY = "adapter", "community"
 BACKENDS = {
     ADAPTER: "Adapter (core.langchain)",
     COMMUNITY: "Notebook class (AzureMLChatOnlineEndpoint)",
+}
+# What to do when a backend fails in a way no mapping explains.
+ADVICE = {
+    ADAPTER: CHECK_SETTINGS,
+    COMMUNITY: CHECK_SETTINGS.removesuffix(".") + ", or switch to the adapter backend.",
 }
 SESSION = "session"  # persist_state: a widget keeps its value across page switches
 
@@ -163,26 +167,12 @@ def quiet_community() -> Iterator[None]:
 
 def as_error(exc: BaseException, setup: Setup, partial: str = "") -> EndpointError:
     """Any failure of a chain as a `core` error whose message says what to do next."""
-    if isinstance(exc, EndpointError):
-        return exc
-    if setup.backend == COMMUNITY:
-        mapped = community_error(exc)
-        if mapped is not None:
-            return mapped
-    detail = f"{type(exc).__name__}: {exc}"[:300]
-    key = setup.endpoint.key.reveal()
-    if key:
-        detail = detail.replace(key, "***")
-    if partial:
-        return InterruptedStreamError(
-            f"The reply stopped early ({detail}). The text above is what arrived; "
-            "ask again for a full reply.",
-            partial_text=partial,
-        )
-    source = BACKENDS[setup.backend]
-    return EndpointError(
-        f"{source} failed: {detail}. Check the endpoint and parameters in the sidebar"
-        + (", or switch to the adapter backend." if setup.backend == COMMUNITY else ".")
+    return backend_error(
+        exc,
+        Redactor(setup.endpoint.key.reveal()),
+        source=BACKENDS[setup.backend],
+        partial_text=partial,
+        advice=ADVICE[setup.backend],
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +40,7 @@ from core import (
     RetryPolicy,
     Secret,
 )
+from core.headers import parse_headers
 
 LOCAL_URL_ENV = "PLAYGROUND_LOCAL_URL"
 LOCAL_KEY_ENV = "PLAYGROUND_LOCAL_KEY"
@@ -61,11 +61,6 @@ EXTRA_PARAMETERS_LABELS = {
     ExtraParameters.PASS_THROUGH: "pass-through",
 }
 RETRY_BUDGET = 30.0  # seconds of waiting, at most, before a request is given up
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
-# RFC 9110 field-value: visible ASCII, spaces, tabs and obs-text (Latin-1); no controls.
-_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
-# Framing headers the HTTP client sets itself; a typed one would corrupt the request.
-_FRAMING = frozenset({"host", "content-length", "transfer-encoding", "connection", "te"})
 
 
 @dataclass(frozen=True)
@@ -177,30 +172,6 @@ def with_system_prompt(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     system = current().system_prompt.strip()
     head = [{"role": "system", "content": system}] if system else []
     return head + [dict(m) for m in messages]
-
-
-def parse_headers(text: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """`name: value` lines to header pairs, plus a message for each line that is not one."""
-    pairs, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        name, sep, value = line.partition(":")
-        name, value = name.strip(), value.strip()
-        if not sep or not _HEADER_NAME.match(name):
-            problems.append(f"Line {number} is not `name: value`; it is ignored.")
-        elif name.lower() in ("authorization", "api-key"):
-            problems.append(f"Line {number}: put the key in the Key field, not in a header.")
-        elif name.lower() in _FRAMING:
-            problems.append(f"Line {number}: the HTTP client sets `{name}` itself; it is ignored.")
-        elif not _HEADER_VALUE.match(value):
-            problems.append(
-                f"Line {number}: the value of `{name}` has characters a header cannot carry "
-                "(use plain ASCII); it is ignored."
-            )
-        else:
-            pairs.append((name, value))
-    return tuple(pairs), tuple(problems)
 
 
 # Sidebar --------------------------------------------------------------------------------

@@ -1,0 +1,60 @@
+"""LangChain over `core`: a chat model, the translator and memory chains, the notebook backend.
+
+    model = ChatAzureServerless.from_endpoint(endpoint, profile="local", temperature=0.2)
+    chain = translator_chain(model)                 # prompt | model | StrOutputParser()
+    for piece in chain.stream({"input_language": "English", ...}): ...
+
+The only package that imports LangChain (`core/__init__.py` does not import it), so pages
+that do not need LangChain load without it. One module per idea:
+
+    chat_model.py   ChatAzureServerless, to_wire, usage_metadata: all HTTP through core.Client
+    recorder.py     RequestRecorder, request_record: what each model call sent
+    chains.py       the translator and memory chains (prompt | model | StrOutputParser())
+    community.py    the notebooks' AzureMLChatOnlineEndpoint, made to work as shipped today
+    differences.py  how the notebooks' code had to change, from notebook_differences.toml
+
+langchain-community and openai are imported only inside `community.py`'s functions, when that
+backend is chosen. The code the pages export lives in `core.chain_snippets` (no LangChain).
+"""
+
+from ..notebook import COMMUNITY_ROUTE, TRANSLATOR_TEMPLATE, TRANSLATOR_VARIABLES, community_url
+from .chains import (
+    LineResult,
+    check_template,
+    memory_chain,
+    memory_inputs,
+    memory_prompt,
+    render_prompt,
+    translate_lines,
+    translator_chain,
+    translator_prompt,
+)
+from .chat_model import ChatAzureServerless, to_wire, usage_metadata
+from .community import community_chat_model, community_request_body
+from .differences import NOTEBOOK_DIFFERENCES, Difference
+from .recorder import RequestRecorder, request_record
+
+__all__ = [
+    "COMMUNITY_ROUTE",
+    "NOTEBOOK_DIFFERENCES",
+    "TRANSLATOR_TEMPLATE",
+    "TRANSLATOR_VARIABLES",
+    "ChatAzureServerless",
+    "Difference",
+    "LineResult",
+    "RequestRecorder",
+    "check_template",
+    "community_chat_model",
+    "community_request_body",
+    "community_url",
+    "memory_chain",
+    "memory_inputs",
+    "memory_prompt",
+    "render_prompt",
+    "request_record",
+    "to_wire",
+    "translate_lines",
+    "translator_chain",
+    "translator_prompt",
+    "usage_metadata",
+]
