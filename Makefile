@@ -18,7 +18,7 @@ help:
 	@echo "make run    install everything, start the local endpoint and the app"
 	@echo "make test   install everything, run the whole test suite"
 	@echo "make lint   ruff check + format check"
-	@echo "make typecheck  mypy (emulator/ and bench/ so far)"
+	@echo "make typecheck  mypy (core/, emulator/ and bench/ so far)"
 	@echo "make bench  benchmarks (not part of make test)"
 
 $(PY):
@@ -61,7 +61,7 @@ lint: $(STAMP)/dev
 
 # Folders join as they pass; then this joins `make test`.
 typecheck: $(STAMP)/dev
-	$(PY) -m mypy emulator/ bench/
+	$(PY) -m mypy core/ emulator/ bench/
 
 format: $(STAMP)/dev
 	$(PY) -m ruff check --fix .
