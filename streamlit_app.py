@@ -91,4 +91,4 @@ def endpoint_status() -> None:
 pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
 page = st.navigation(pages + navigation.streamlit_pages())
 settings.sidebar()
-page.run()
+navigation.run(page)

@@ -17,7 +17,9 @@ from core.memory import (
     import_history,
     notebook_prompt,
 )
-from ui import widgets
+from ui import navigation, widgets
+
+navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
 st.title("Memory Chatbot", anchor=False)
 st.caption(

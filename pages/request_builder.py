@@ -3,7 +3,9 @@
 import streamlit as st
 
 from core import EndpointError
-from ui import builder, settings, widgets
+from ui import builder, navigation, settings, widgets
+
+navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
 SESSION = "session"  # persist_state: the editor keeps its values across page switches
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import conversation, settings
+from ui import conversation, navigation, settings
+
+navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
 st.title("Streaming Chat", anchor=False)
 st.caption(

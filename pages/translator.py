@@ -4,7 +4,9 @@ import time
 
 import streamlit as st
 
-from ui import widgets
+from ui import navigation, widgets
+
+navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
 st.title("Translator", anchor=False)
 st.caption(

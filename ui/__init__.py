@@ -1,6 +1,7 @@
 """Streamlit helpers shared by every page: the sidebar, settings, and common widgets.
 
-    navigation.py    the list of pages (add a page here and it appears everywhere)
+    navigation.py    the list of pages (add a page here and it appears everywhere);
+                     `in_app()`, the first step of every page script
     settings.py      the shared sidebar and `current()` / `client()` for pages
     widgets.py       error box, metrics row, code tabs, event log, response views,
                      the retry countdown (`run_with_retries`), clipping of long text

@@ -1,34 +1,51 @@
 """The playground's pages, in one list: add a `PageSpec` here and it gets a menu entry,
-a link and a description on the home view, and the shared sidebar."""
+a link and a description on the home view, and the shared sidebar. Its script starts with
+`navigation.in_app()`.
+
+Why: the folder is called `pages/`, so Streamlit (1.67, streamlit/streamlit#8860) starts
+each server process in its legacy multipage mode and leaves it only at the first
+`st.navigation` call. In that mode a script run (the first visit of a fresh server, and
+every AppTest run) does not start with the entry point: Streamlit first looks the URL up
+by file name among `pages/*.py` itself. A name it does not know gets its "Page not found"
+dialog, sent before any code of ours runs, so it stays even when `st.navigation` then finds
+the page; a name it knows runs that page script alone, without the navigation and sidebar.
+No setting turns the mode off. So a page's URL path is its file name, and a page script run
+alone first runs the entry point (`in_app`), which draws the navigation and the sidebar,
+ends the legacy mode, and leaves the page to the script (`run` does not run it again).
+tests/test_deep_links.py opens every page's URL as a fresh server's first visit.
+"""
 
 from __future__ import annotations
 
+import runpy
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+ENTRY_POINT = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+# Within one script run: "" before any page, "page" while `run` runs the chosen page,
+# "frame" while `in_app` runs the entry point for a page script Streamlit runs alone.
+_STAGE: ContextVar[str] = ContextVar("playground_page_stage", default="")
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script under `pages/`, how the menu shows it, and what it is for.
-
-    `url_path` must differ from the file name (see `streamlit_pages`); by default it is the
-    file name with dashes (`memory_chatbot.py` -> `memory-chatbot`).
-    """
+    """One page: its script under `pages/`, how the menu shows it, and what it is for."""
 
     path: str
     title: str
     icon: str
     summary: str
-    url_path: str = ""
 
     @property
     def url(self) -> str:
-        """The page's URL path, never equal to its file name."""
-        stem = Path(self.path).stem
-        path = self.url_path or stem.replace("_", "-")
-        return path if path != stem else f"{path}-page"
+        """The page's URL path: its file name (`pages/memory_chatbot.py` -> `memory_chatbot`),
+        the name Streamlit's legacy mode knows it by (see the module docstring)."""
+        return Path(self.path).stem
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -73,14 +90,47 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 def streamlit_pages() -> list[st.Page]:
-    """`st.Page` objects for `PAGES`, in order.
-
-    The URL paths must differ from the file names. Because the folder is called `pages/`,
-    Streamlit's legacy multipage mode wraps the first run of a new server process (and
-    every AppTest run): a page whose URL matched its file name would then run on its own,
-    without this app's sidebar. With distinct paths the wrapper falls back to the entry
-    point, which draws the sidebar and runs the page.
-    """
+    """`st.Page` objects for `PAGES`, in order, at their file names' URL paths."""
     return [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url) for spec in PAGES
     ]
+
+
+def run(page: st.Page) -> None:
+    """Run the page `st.navigation` chose: the entry point's last step.
+
+    When `in_app` ran the entry point for a page script, that script is the page and goes
+    on by itself once the entry point returns: running it here too would draw it twice.
+    """
+    if _STAGE.get() == "frame":
+        return
+    stage = _STAGE.set("page")
+    try:
+        page.run()
+    finally:
+        _STAGE.reset(stage)
+
+
+def in_app() -> None:
+    """The first step of every page script: be drawn inside the app.
+
+    A no-op when the entry point runs the page (`run`). When Streamlit runs the script on
+    its own (legacy mode, see the module docstring), run the entry point first: its
+    `st.navigation` call resolves this same page from the URL, draws the menu and the
+    shared sidebar, and ends Streamlit's legacy mode for the server process.
+    """
+    ctx = get_script_run_ctx()
+    if _STAGE.get() or ctx is None:
+        return
+    stage = _STAGE.set("frame")
+    # The one Streamlit internal used here (1.67), `ctx.run_with_active_hash`: the ids of
+    # this page's widgets depend on the run's "active script", which `st.navigation` sets
+    # to the entry point until the enclosing scope ends. Scope the entry point as
+    # `st.Page.run` scopes a page, so the rest of this script keeps the page's own, as in
+    # every later run; otherwise the first click after a deep link is lost
+    # (tests/test_deep_links.py opens a page cold and sends a message).
+    try:
+        with ctx.run_with_active_hash(ctx.page_script_hash):
+            runpy.run_path(str(ENTRY_POINT))
+    finally:
+        _STAGE.reset(stage)
