@@ -54,7 +54,7 @@ from core.langchain import (
     translator_chain,
 )
 from core.memory import Mode, Turn, build_turn, render_history
-from tests.conftest import ROOT, Emulator
+from emulator.process import ROOT, Emulator
 
 INPUTS = {"input_language": "English", "output_language": "French", "input_content": "Good day"}
 BLOCKED = "How to make bomb?"  # the emulator's content filter blocks it (400)

@@ -16,82 +16,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_driver import chromium, serve_app
-from canary import Canary, canary_emulator, new_key
-from conftest import ROOT, Emulator, start_emulator, stop_emulator
 from playwright.sync_api import Browser, Page, expect
 
+from emulator.process import ROOT
+from tests.helpers.browser_driver import serve_app
+from tests.helpers.browser_pages import (
+    SCREENSHOTS,
+    TOKEN_DELAY,
+    VIEWPORT,
+    set_sidebar_headers,
+    settle,
+    snap,
+)
+from tests.helpers.canary import Canary, canary_emulator, new_key
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LOG = ROOT / "test-artifacts" / "streamlit.log"  # the app server's output, for debugging
-VIEWPORT = {"width": 1440, "height": 1000}
-TOKEN_DELAY = 0.1  # seconds per token: slow enough to see the reply grow
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[Emulator]:
-    """An emulator of this module's own, so a slow stream here delays nobody else."""
-    emu = start_emulator("--engine", "scripted")
-    yield emu
-    stop_emulator(emu)
-
-
-@pytest.fixture(scope="module")
-def app_url(scripted: Emulator) -> Iterator[str]:
-    """`streamlit run streamlit_app.py` on a free port, configured like `make run` does."""
-    with serve_app(scripted.base_url, scripted.api_key, LOG) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> dict[str, bool]:
-    """The screenshot folder, created once; `page` prints where it is."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return {"announced": False}
-
-
-@pytest.fixture
-def page(
-    browser: Browser, app_url: str, screenshots: dict[str, bool], capsys: pytest.CaptureFixture
-) -> Iterator[Page]:
-    """A fresh browser session (its own Streamlit session) on the home view."""
-    if not screenshots["announced"]:
-        with capsys.disabled():
-            print(f"\nscreenshots: {SCREENSHOTS}")
-        screenshots["announced"] = True
-    context = browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    tab.goto(app_url)
-    yield tab
-    context.close()
-
-
-def snap(page: Page, name: str) -> None:
-    """Screenshot the whole page: Streamlit scrolls inside its own panes, so grow the window."""
-    height = page.evaluate(
-        """() => Math.max(...["stMain", "stSidebarContent"].map(
-            (id) => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight || 0))"""
-    )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 800), 4000)})
-    page.wait_for_timeout(300)
-    page.screenshot(path=SCREENSHOTS / name)
-    page.set_viewport_size(VIEWPORT)
-
-
-def settle(page: Page) -> None:
-    """Wait until the script run triggered by the last action has finished."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
 
 
 def go_to(page: Page, title: str) -> None:
@@ -219,16 +159,6 @@ def send_chat(page: Page, message: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(message)
     box.press("Enter")
-
-
-def set_sidebar_headers(page: Page, text: str) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    headers = sidebar.get_by_role("textbox", name="Extra headers")
-    if not headers.is_visible():
-        sidebar.get_by_text("Connection", exact=True).click()
-    headers.fill(text)
-    headers.press("Control+Enter")
-    settle(page)
 
 
 def test_a_retry_counts_down_and_cancel_keeps_the_message(page: Page) -> None:

@@ -32,8 +32,8 @@ from core import (
 )
 from core import errors as core_errors
 from core.failures import error_from_response, retry_after_seconds, transport_error
-from tests.conftest import Emulator, free_port
-from tests.raw_server import unanswered_port
+from emulator.process import Emulator, free_port
+from tests.helpers.raw_server import unanswered_port
 
 MESSAGES = [{"role": "user", "content": "Tell me about the sea."}]
 BOMB = [

@@ -15,7 +15,7 @@ from core import (
     InvalidRequestError,
     Secret,
 )
-from tests.conftest import Emulator
+from emulator.process import Emulator
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},

@@ -20,7 +20,7 @@ from core import (
     ValidationError,
     call_with_retries,
 )
-from tests.conftest import Emulator
+from emulator.process import Emulator
 
 MESSAGES = [{"role": "user", "content": "Hello there"}]
 

@@ -1,7 +1,8 @@
 """Third-party clients, unchanged, against the emulator: only the URL and the key differ.
 
-The curl commands and Python snippets are the ones Meta's Azure notebooks give
-(/work/shared/seeds); the SDKs are the ones people point at these endpoints.
+The curl commands and Python snippets are the ones Meta's Azure notebooks give (the wire
+format they use is in docs/wire-format.md); the SDKs are the ones people point at these
+endpoints.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from azure.ai.inference import ChatCompletionsClient
 from azure.ai.inference.models import SystemMessage, UserMessage
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import HttpResponseError
-from conftest import Emulator
+
+from emulator.process import Emulator
 
 NOTEBOOK_HOST = "https://your-endpoint.inference.ai.azure.com"
 NOTEBOOK_KEY = "your-auth-key"

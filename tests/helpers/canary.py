@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import ROOT, free_port
-
-from emulator.process import terminate, wait_healthy
+from emulator.process import ROOT, free_port, terminate, wait_healthy
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from conftest import ROOT, Emulator, start_emulator, stop_emulator
+
+from emulator.process import ROOT, Emulator, start_emulator, stop_emulator
 
 MODEL = ROOT / "emulator" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 

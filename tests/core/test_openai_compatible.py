@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from core import PROFILES, Client, Endpoint, NotFoundError
-from tests.conftest import ROOT, free_port
+from emulator.process import ROOT, free_port
 
 MODEL = ROOT / "emulator" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 pytestmark = [

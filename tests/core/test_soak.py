@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from core import PROFILES, Client, Endpoint, EndpointError
-from tests.conftest import ROOT, start_emulator, stop_emulator
+from emulator.process import ROOT, start_emulator, stop_emulator
+
+pytestmark = pytest.mark.soak
 
 THREADS = 8
 PERIOD = 12.0  # seconds of load; a bound, not an assertion

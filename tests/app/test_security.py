@@ -7,7 +7,7 @@ pages render (values, labels, help, bodies, code, JSON, captions), the download 
 exported code (unless "include the key" is ticked, which is the control that the search
 works), the query string, what the app printed and logged, a dedicated emulator's log, and
 every file written under the repository during the run. The browser half (DOM, storage,
-screenshots) is in tests/test_browser.py.
+screenshots) is in tests/browser/test_pages.py.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from app_driver import (
+from streamlit.testing.v1 import AppTest
+
+from emulator.process import ROOT
+from tests.app.fault_table.test_faults import FAULTS
+from tests.helpers.app_driver import (
     BUILDER,
     CHAT,
     PAGE_PATHS,
     Downloads,
     act,
-    downloads,  # noqa: F401 - fixture
     open_page,
     protos,
     rendered,
@@ -33,10 +36,7 @@ from app_driver import (
     start_app,
     texts,
 )
-from canary import Canary, canary_emulator, written_since
-from conftest import ROOT
-from streamlit.testing.v1 import AppTest
-from test_fault_table import FAULTS
+from tests.helpers.canary import Canary, canary_emulator, written_since
 
 ARTIFACTS = ROOT / "test-artifacts"
 EMULATOR_LOG = ARTIFACTS / "canary-emulator.log"
@@ -106,7 +106,7 @@ def test_the_key_never_leaks_from_any_page_under_any_fault(
     app: AppTest,
     canary: Canary,
     page: str,
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
     logs: list[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -135,7 +135,7 @@ def test_the_key_never_leaks_from_any_page_under_any_fault(
 def test_downloads_hold_the_conversation_but_never_the_key(
     app: AppTest,
     canary: Canary,
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
 ) -> None:
     open_page(app, CHAT)
     say(app, "Please remember the word aubergine")

@@ -1,7 +1,7 @@
 """Issue 5: sessions are isolated. Two AppTest sessions in one process (so a module global or
 a `st.cache_resource` would be shared between them) never see each other's key, history or
 settings; and no client lives anywhere but `st.session_state`. Two browser contexts on one
-server are in tests/test_browser.py.
+server are in tests/browser/test_pages.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import secrets
 from pathlib import Path
 
 import pytest
-from app_driver import BUILDER, CHAT, PAGE_PATHS, open_page, rendered, say, start_app
-from conftest import ROOT, Emulator
 from streamlit.testing.v1 import AppTest
+
+from emulator.process import ROOT, Emulator
+from tests.helpers.app_driver import BUILDER, CHAT, PAGE_PATHS, open_page, rendered, say, start_app
 
 SOURCES = [
     ROOT / "streamlit_app.py",

@@ -1,6 +1,6 @@
 """The Translator and Memory Chatbot pages in Debian's Chromium, via Playwright.
 
-Reuses test_browser's fixtures (its own scripted emulator, `streamlit run`, the browser).
+Uses tests/browser/conftest.py (a scripted emulator and `streamlit run` of its own, Chromium).
 Translates a text and a batch, chats, watches replies grow while they stream, exports the
 conversation and imports it back, and saves screenshots into test-artifacts/screenshots/.
 Waits have timeouts; nothing asserts on how long anything took.
@@ -14,20 +14,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from test_browser import (
-    TOKEN_DELAY,
-    app_url,
-    browser,
-    page,
-    screenshots,
-    scripted,
-    set_sidebar_headers,
-    settle,
-    snap,
-)
+
+from tests.helpers.browser_pages import TOKEN_DELAY, set_sidebar_headers, settle, snap
 
 pytestmark = pytest.mark.browser
-__all__ = ["app_url", "browser", "page", "screenshots", "scripted"]  # fixtures, used by name
 
 
 def go_to(page: Page, title: str) -> None:

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import ROOT, TEST_KEY, Emulator, free_port, start_emulator, stop_emulator
 
 from emulator import fetch_model
 from emulator.faults import FailedOnce, Fault
+from emulator.process import DEFAULT_KEY as TEST_KEY
+from emulator.process import ROOT, Emulator, free_port, start_emulator, stop_emulator
 from emulator.streams import ACCENTED
 
 CHAT_ROUTES = [

@@ -14,12 +14,12 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import ROOT, Emulator
 from streamlit.testing.v1 import AppTest
-from test_app import assert_key_hidden, texts
 
 from core.langchain import NOTEBOOK_DIFFERENCES, TRANSLATOR_TEMPLATE
 from core.memory import export_history
+from emulator.process import ROOT, Emulator
+from tests.helpers.app_driver import assert_key_hidden, texts
 
 APP = str(ROOT / "streamlit_app.py")
 TRANSLATOR = "pages/translator.py"

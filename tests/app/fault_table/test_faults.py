@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pytest
-from app_driver import (
+from streamlit.testing.v1 import AppTest
+
+from core.client import MAX_REQUEST_BYTES
+from emulator.process import ROOT, Emulator
+from tests.helpers.app_driver import (
     BUILDER,
     CHAT,
     CHATBOT,
     PAGE_PATHS,
     TRANSLATOR,
     Downloads,
-    downloads,  # noqa: F401 - fixture
     open_page,
     rendered_size,
     say,
@@ -31,8 +34,7 @@ from app_driver import (
     start_app,
     texts,
 )
-from conftest import ROOT, Emulator
-from raw_server import (
+from tests.helpers.raw_server import (
     DONE,
     RawServer,
     chunk,
@@ -42,9 +44,6 @@ from raw_server import (
     stream,
     unanswered_port,
 )
-from streamlit.testing.v1 import AppTest
-
-from core.client import MAX_REQUEST_BYTES
 from ui import widgets
 
 TABLE = ROOT / "test-artifacts" / "fault-table.md"
@@ -535,7 +534,7 @@ def short_stream(request: object) -> Iterator[bytes]:
 def test_giant_stream_in_the_builder(
     app: AppTest,
     emulator: Emulator,
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
 ) -> None:
     app.number_input(key="sb_read_timeout").set_value(60.0).run()
     open_page(app, BUILDER)
@@ -562,7 +561,7 @@ def test_giant_stream_in_the_builder(
 
 def test_giant_stream_in_the_chat(
     raw_app: Callable[..., AppTest],
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
 ) -> None:
     app = raw_app(giant_stream, short_stream)
     open_page(app, CHAT)
@@ -587,7 +586,7 @@ def test_giant_stream_in_the_chat(
 
 def test_giant_translation(
     raw_app: Callable[..., AppTest],
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
 ) -> None:
     app = raw_app(giant_stream)
     open_page(app, TRANSLATOR)
@@ -607,7 +606,7 @@ def test_giant_translation(
 
 def test_giant_reply_in_the_memory_chatbot(
     raw_app: Callable[..., AppTest],
-    downloads: Downloads,  # noqa: F811
+    downloads: Downloads,
 ) -> None:
     app = raw_app(giant_stream, short_stream)
     open_page(app, CHATBOT)

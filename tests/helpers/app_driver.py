@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from conftest import ROOT
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from emulator.process import ROOT
 from ui import navigation
 
 APP = str(ROOT / "streamlit_app.py")
@@ -102,6 +101,17 @@ def rendered(at: AppTest, *, skip_key_value: bool = True) -> str:
     return "\n".join(parts)
 
 
+def assert_key_hidden(at: AppTest, key: str) -> None:
+    """The key appears in no rendered element but the password field (and there are some)."""
+    shown = 0
+    for node, proto in protos(at):
+        if getattr(node, "type", "") == "text_input" and node.key == "sb_key":
+            continue  # the password field itself, masked by the browser
+        assert key not in str(proto), f"key shown in {node}"
+        shown += 1
+    assert shown > 10
+
+
 def rendered_size(at: AppTest) -> int:
     """Bytes of protobuf the page sent, a bound on what the browser has to draw."""
     return sum(proto.ByteSize() for _, proto in protos(at))
@@ -120,23 +130,3 @@ class Downloads:
     def all_bytes(self) -> bytes:
         """Every download's bytes, joined."""
         return b"\n".join(data for _, data in self.files)
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
-    """Record what `st.download_button` hands to Streamlit's in-memory media storage.
-
-    AppTest throws its media storage away after each run, so a spy on the storage's one
-    entry point is the only way to read download data; it records and delegates, changing
-    nothing.
-    """
-    found = Downloads()
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self: Any, path_or_data: Any, mimetype: str, kind: Any, filename: Any = None) -> str:
-        data = path_or_data if isinstance(path_or_data, bytes) else b""
-        found.files.append((filename, data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return found

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from app_driver import protos
-from conftest import Emulator
 from streamlit.testing.v1 import AppTest
 
+from emulator.process import Emulator
+from tests.helpers.app_driver import assert_key_hidden
 from ui import conversation
 
 BUILDER = "pages/request_builder.py"
@@ -272,13 +272,3 @@ def test_the_key_never_appears_on_the_page(app: AppTest, emulator: Emulator) -> 
     set_extra_headers(app, "x-emulator-fault: 401")
     say(app, "hello")
     assert_key_hidden(app, emulator.api_key)
-
-
-def assert_key_hidden(at: AppTest, key: str) -> None:
-    shown = 0
-    for node, proto in protos(at):
-        if getattr(node, "type", "") == "text_input" and node.key == "sb_key":
-            continue  # the password field itself, masked by the browser
-        assert key not in str(proto), f"key shown in {node}"
-        shown += 1
-    assert shown > 10

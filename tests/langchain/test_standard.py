@@ -14,7 +14,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from core.langchain import ChatAzureServerless
-from tests.conftest import Emulator
+from emulator.process import Emulator
 
 UNIT_URL = "http://127.0.0.1:9"  # never contacted: the unit suite makes no calls
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from core import PROFILES, AuthStyle, Client, Endpoint, to_curl, to_requests, to_urllib
-from tests.conftest import Emulator
+from emulator.process import Emulator
 
 MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},

@@ -12,15 +12,24 @@ import socket
 from collections.abc import Callable, Iterator
 
 import pytest
-from app_driver import APP, BUILDER, CHAT, act, open_page, say, start_app, texts
-from conftest import Emulator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from raw_server import DONE, RawServer, Request, chunk, completion, response, routes, stream
 from streamlit.testing.v1 import AppTest
 
 from core import PROFILES, Client, Endpoint, EndpointError, RateLimitError, RawResponse
 from core.langchain import ChatAzureServerless
+from emulator.process import Emulator
+from tests.helpers.app_driver import APP, BUILDER, CHAT, act, open_page, say, start_app, texts
+from tests.helpers.raw_server import (
+    DONE,
+    RawServer,
+    Request,
+    chunk,
+    completion,
+    response,
+    routes,
+    stream,
+)
 from ui import builder, conversation
 from ui import settings as app_settings
 from ui.navigation import PAGES
@@ -150,7 +159,7 @@ def test_the_langchain_adapter_waits_through_the_pages_countdown() -> None:
 
 
 # Cancel: a click during the countdown ends the run; the next run says so --------------------
-# (A real click on Cancel during a countdown is in tests/test_browser.py.)
+# (A real click on Cancel during a countdown is in tests/browser/test_pages.py.)
 
 
 def test_a_cancelled_chat_retry_is_reported_and_the_message_kept(
