@@ -209,7 +209,7 @@ def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     assert "Stopped by you" in texts(reply.caption)
 
 
-# Every emulator fault on this page (and the Request Builder) is in tests/test_fault_table.py,
+# Every emulator fault on this page (and the Request Builder) is in tests/app/fault_table/,
 # which also writes the table the README quotes.
 
 

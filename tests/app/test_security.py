@@ -21,7 +21,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from emulator.process import ROOT
-from tests.app.fault_table.test_faults import FAULTS
 from tests.helpers.app_driver import (
     BUILDER,
     CHAT,
@@ -37,6 +36,7 @@ from tests.helpers.app_driver import (
     texts,
 )
 from tests.helpers.canary import Canary, canary_emulator, written_since
+from tests.helpers.fault_table import FAULTS
 
 ARTIFACTS = ROOT / "test-artifacts"
 EMULATOR_LOG = ARTIFACTS / "canary-emulator.log"

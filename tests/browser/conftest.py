@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: a scripted emulator and `streamlit run` per module, Chromium,
-and a fresh browser session per test."""
+and a fresh browser session per test.
+"""
 
 from __future__ import annotations
 
