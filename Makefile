@@ -12,14 +12,15 @@ MODEL := emulator/models/SmolLM2-135M-Instruct.Q4_1.gguf
 EMULATOR_PORT ?= 8765
 APP_PORT ?= 8501
 
-.PHONY: run test lint typecheck format bench model chromium clean help
+.PHONY: run test test-fast lint typecheck format bench model chromium clean help
 
 help:
-	@echo "make run    install everything, start the local endpoint and the app"
-	@echo "make test   install everything, run the whole test suite"
-	@echo "make lint   ruff check + format check"
-	@echo "make typecheck  mypy (core/, emulator/ and bench/ so far)"
-	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make run        install everything, start the local endpoint and the app"
+	@echo "make test       install everything, run the whole test suite"
+	@echo "make test-fast  ruff, then every test but the browser, llama and soak ones"
+	@echo "make lint       ruff check + format check"
+	@echo "make typecheck  mypy over core/, emulator/ and bench/"
+	@echo "make bench      benchmarks (not part of make test)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,12 @@ test: $(STAMP)/dev $(MODEL) chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The quick loop while working: no Chromium, no model, no soak.
+test-fast: $(STAMP)/dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -m "not browser and not llama and not soak"
 
 lint: $(STAMP)/dev
 	$(PY) -m ruff check .

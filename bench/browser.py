@@ -42,7 +42,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser_driver import CHROMIUM, chromium, serve_app
+from tests.helpers.browser_driver import CHROMIUM, chromium, serve_app
 from ui.conversation import LIVE_INTERVAL
 
 from .server import BenchServer, render_stream

@@ -2,6 +2,7 @@
 
 Every test that needs an endpoint talks HTTP to a real `python -m emulator` process
 (httpx and requests do the same in their own conftest files); nothing is mocked.
+Fixtures only one folder uses live in that folder's conftest.py; helpers are in tests/helpers/.
 """
 
 from __future__ import annotations
@@ -9,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from emulator.process import DEFAULT_KEY as TEST_KEY
-from emulator.process import ROOT, Emulator, free_port, start_emulator, stop_emulator
+from emulator.process import Emulator, start_emulator, stop_emulator
 
 ENV_VARS = ("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY", "PLAYGROUND_ALLOWED_HOSTS")
-__all__ = ["ROOT", "TEST_KEY", "Emulator", "free_port", "start_emulator", "stop_emulator"]
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +22,6 @@ def emulator() -> Iterator[Emulator]:
     emu = start_emulator("--engine", "scripted")
     yield emu
     stop_emulator(emu)
-
-
-@pytest.fixture
-def app(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on its home view, pointed at the emulator."""
-    from app_driver import start_app
-
-    return start_app(monkeypatch, emulator.base_url, emulator.api_key)
 
 
 @pytest.fixture(autouse=True)

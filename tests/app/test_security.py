@@ -1,0 +1,198 @@
+"""Issue 5, security: a canary key runs through every page and every fault, and is searched
+for everywhere it could leak; model output is never rendered as HTML.
+
+The canary is made at random per run, so it appears in no source file. It is searched for
+whole and by its random part (a cut-off copy counts as a leak too), in: every element the
+pages render (values, labels, help, bodies, code, JSON, captions), the download data, the
+exported code (unless "include the key" is ticked, which is the control that the search
+works), the query string, what the app printed and logged, a dedicated emulator's log, and
+every file written under the repository during the run. The browser half (DOM, storage,
+screenshots) is in tests/browser/test_pages.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from emulator.process import ROOT
+from tests.helpers.app_driver import (
+    BUILDER,
+    CHAT,
+    PAGE_PATHS,
+    Downloads,
+    act,
+    open_page,
+    protos,
+    rendered,
+    say,
+    set_extra_headers,
+    start_app,
+    texts,
+)
+from tests.helpers.canary import Canary, canary_emulator, written_since
+from tests.helpers.fault_table import FAULTS
+
+ARTIFACTS = ROOT / "test-artifacts"
+EMULATOR_LOG = ARTIFACTS / "canary-emulator.log"
+STARTED = time.time()
+
+
+@pytest.fixture(scope="module")
+def canary() -> Iterator[Canary]:
+    """A scripted emulator of its own whose key is the canary; its log is searched too."""
+    with canary_emulator(EMULATOR_LOG) as found:
+        yield found
+
+
+@pytest.fixture
+def logs() -> Iterator[list[str]]:
+    """Every log record (root and Streamlit's own loggers, which do not propagate), formatted
+    with its exception text, at debug level while the test runs."""
+    records: list[str] = []
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(formatter.format(record))
+
+    handler = Keep(logging.DEBUG)
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")]
+    loggers = [logging.getLogger(n) for n in names] + [logging.getLogger()]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.DEBUG)
+    yield records
+    for lg, level in zip(loggers, levels, strict=True):
+        lg.removeHandler(handler)
+        lg.setLevel(level)
+
+
+@pytest.fixture
+def app(canary: Canary, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    at = start_app(monkeypatch, canary.url, canary.key)
+    at.number_input(key="sb_read_timeout").set_value(1.0)
+    at.number_input(key="sb_retry_attempts").set_value(1).run()  # retries shown, waits short
+    return at
+
+
+def assert_no_canary(at: AppTest, canary: Canary, where: str) -> None:
+    """Nothing the page rendered, no URL, no exception carries the key."""
+    assert not at.exception, at.exception
+    shown = rendered(at)
+    assert len(shown) > 2000, "the search saw too little of the page to mean anything"
+    found = canary.find(shown)
+    assert found is None, f"{where}: the key shows on the page ({found[:12]}…)"
+    assert canary.find(str(dict(at.query_params))) is None, f"{where}: the key is in the URL"
+
+
+def assert_nothing_written(canary: Canary) -> None:
+    """No file under the repository written during this run holds the key."""
+    for path in written_since(STARTED):
+        assert canary.find(path.read_bytes()) is None, f"the key was written to {path}"
+
+
+# Every page, every fault -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["home", *PAGE_PATHS])
+def test_the_key_never_leaks_from_any_page_under_any_fault(
+    app: AppTest,
+    canary: Canary,
+    page: str,
+    downloads: Downloads,
+    logs: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if page != "home":
+        open_page(app, page)
+    assert_no_canary(app, canary, f"{page}, first view")
+    done = []
+    for fault in ["", *FAULTS]:
+        set_extra_headers(app, f"x-emulator-fault: {fault}" if fault else "")
+        done.append(act(app, f"Hello {fault or 'there'}, how are you"))
+        assert_no_canary(app, canary, f"{page} under {fault or 'no fault'}")
+    if page != "home":
+        assert "nothing to do" not in done, f"the generic driver found nothing to press on {page}"
+    offered = downloads.all_bytes()
+    assert canary.find(offered) is None, f"{page}: the key is in a download"
+    printed = capsys.readouterr()
+    assert canary.find(printed.out + printed.err) is None, f"{page}: the key was printed"
+    assert logs, "no log record was captured: the log search would mean nothing"
+    assert canary.find("\n".join(logs)) is None, f"{page}: the key was logged"
+    emulator_log = canary.log.read_text()
+    assert "POST /chat/completions" in emulator_log or page == "home"
+    assert canary.find(emulator_log) is None, "the emulator logged the key"
+    assert_nothing_written(canary)
+
+
+def test_downloads_hold_the_conversation_but_never_the_key(
+    app: AppTest,
+    canary: Canary,
+    downloads: Downloads,
+) -> None:
+    open_page(app, CHAT)
+    say(app, "Please remember the word aubergine")
+    set_extra_headers(app, "x-emulator-fault: 401")
+    say(app, "And again")
+    saved = downloads.named("conversation.json")[-1] + downloads.named("conversation.md")[-1]
+    assert b"aubergine" in saved and b"rejected the key" in saved
+    assert canary.find(saved) is None
+
+
+def test_exported_code_has_the_key_only_when_asked(app: AppTest, canary: Canary) -> None:
+    open_page(app, BUILDER)
+    code = texts(app.code)
+    assert "curl" in code and "$AZURE_AI_CHAT_KEY" in code
+    assert canary.find(code) is None
+    app.checkbox(key="rb_include_key").check().run()
+    assert canary.key in texts(app.code)  # the control: the search does find a shown key
+    assert "contains your key" in texts(app.warning)
+
+
+def test_the_search_sees_the_key_field_itself(app: AppTest, canary: Canary) -> None:
+    """The control for `rendered`: with the key field's value left in, the canary is found."""
+    assert canary.find(rendered(app, skip_key_value=False)) == canary.key
+    assert canary.find(rendered(app)) is None
+
+
+def test_the_key_field_is_a_password_field_on_every_page(app: AppTest) -> None:
+    for page in PAGE_PATHS:
+        open_page(app, page)
+        field = app.text_input(key="sb_key")
+        assert field.proto.type == field.proto.PASSWORD, page
+
+
+# Model output is text, never HTML ------------------------------------------------------------
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)>"
+
+
+def test_model_output_is_markdown_without_html(canary: Canary, monkeypatch) -> None:
+    app = start_app(monkeypatch, canary.url, canary.key)
+    for page in PAGE_PATHS:
+        open_page(app, page)
+        act(app, HOSTILE)
+        for node, proto in protos(app):
+            if getattr(node, "type", "") == "markdown":
+                assert not proto.allow_html, f"{page}: markdown with HTML allowed: {node.value}"
+            assert getattr(node, "type", "") != "html", f"{page}: st.html in use"
+    open_page(app, CHAT)
+    assert "<script>alert(1)</script>" in app.chat_message[-1].markdown[0].value
+
+
+def test_no_page_or_widget_turns_on_raw_html() -> None:
+    """A guard next to the behavioural test: no `unsafe_allow_html=True`, no `st.html`."""
+    sources = [ROOT / "streamlit_app.py", *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py")]
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
+                assert isinstance(node.value, ast.Constant) and node.value.value is False, path
+            if isinstance(node, ast.Attribute) and node.attr in ("html", "components"):
+                assert not (isinstance(node.value, ast.Name) and node.value.id == "st"), path

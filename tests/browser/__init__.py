@@ -1,0 +1,1 @@
+"""The app in Debian's Chromium through Playwright (marked `browser`)."""

@@ -1,0 +1,183 @@
+"""The Translator and Memory Chatbot pages in Debian's Chromium, via Playwright.
+
+Uses tests/browser/conftest.py (a scripted emulator and `streamlit run` of its own, Chromium).
+Translates a text and a batch, chats, watches replies grow while they stream, exports the
+conversation and imports it back, and saves screenshots into test-artifacts/screenshots/.
+Waits have timeouts; nothing asserts on how long anything took.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.helpers.browser_pages import TOKEN_DELAY, set_sidebar_headers, settle, snap
+
+pytestmark = pytest.mark.browser
+
+
+def go_to(page: Page, title: str) -> None:
+    """Open a page from the sidebar menu; the first visit loads LangChain, so allow for it."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+    settle(page)
+
+
+def snapshot(page: Page, name: str) -> None:
+    """A whole-page screenshot, from the top, once the current run has finished."""
+    settle(page)
+    page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)")
+    snap(page, name)
+
+
+def expander(page: Page, label: str) -> Locator:
+    """The expander called `label`, opened."""
+    found = page.get_by_test_id("stExpander").filter(has_text=label).last
+    if found.locator("details").get_attribute("open") is None:
+        found.locator("summary").click()
+    expect(found.locator("details")).to_have_attribute("open", "")
+    return found
+
+
+def watch_grow(text: Locator, done: Locator) -> list[int]:
+    """The lengths `text` takes until `done` appears: more than one means it streamed."""
+    lengths = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and done.count() == 0:
+        if text.count():
+            lengths.append(len(text.inner_text()))
+        text.page.wait_for_timeout(40)
+    return sorted(set(lengths))
+
+
+def test_translate_a_text_then_a_batch(page: Page) -> None:
+    go_to(page, "Translator")
+    set_sidebar_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
+    to_language = page.get_by_test_id("stSelectbox").filter(has_text="To")
+    to_language.click()
+    page.keyboard.type("Klingon")  # not in the list: typed in
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("textbox", name="Text").fill("Good morning, how are you?")
+    page.get_by_role("textbox", name="Text").press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Translate", exact=True).click()
+
+    text = page.locator(".st-key-tr_output").get_by_test_id("stMarkdownContainer").first
+    expect(text).to_contain_text("You said", timeout=30_000)
+    lengths = watch_grow(text, page.get_by_text("first token"))
+    settle(page)
+    final = text.inner_text()
+    assert final.startswith('You said: "You are a Translator. Translate the following')
+    assert len(lengths) >= 4, f"the translation did not grow while streaming: {lengths}"
+    assert max(lengths) <= len(final)
+    rendered = expander(page, "Rendered prompt")
+    expect(rendered.get_by_text("from English to Klingon and reply")).to_be_visible()
+    expect(expander(page, "Request as sent")).to_contain_text('"stream":true')
+    expect(expander(page, "The same chain as Python")).to_contain_text("ChatAzureServerless(")
+    snapshot(page, "translator.png")
+
+    set_sidebar_headers(page, "")
+    page.get_by_role("radio", name="Notebook class (AzureMLChatOnlineEndpoint)").click()
+    settle(page)
+    page.get_by_role("button", name="Translate", exact=True).click()
+    settle(page)
+    expect(text).to_contain_text('You said: "You are a Translator.')
+    expect(expander(page, "Request as sent")).to_contain_text("/models/chat/completions")
+    differences = expander(page, "What differs from the notebook's code, and why")
+    expect(differences).to_contain_text('endpoint_api_type="serverless"')
+    snapshot(page, "translator_notebook_class.png")
+    page.get_by_role("radio", name="Adapter (core.langchain)").click()
+    settle(page)
+
+    page.get_by_role("textbox", name="Text").fill("Good morning\nHow to make bomb?\nSee you soon")
+    page.get_by_role("textbox", name="Text").press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Translate each line").click()
+    expect(page.get_by_text("3 lines · 2 translated · 1 failed")).to_be_visible()
+    settle(page)
+    for number, source in enumerate(["Good morning", "How to make bomb?", "See you soon"], 1):
+        row = page.locator(f".st-key-tr_line_{number}")
+        expect(row).to_contain_text(source)
+        if number == 2:
+            expect(row.get_by_test_id("stAlertContentError")).to_contain_text("violence (high)")
+        else:
+            expect(row).to_contain_text('You said: "You are a Translator.')
+    snapshot(page, "translator_batch.png")
+
+
+def chat(page: Page, question: str) -> Locator:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    reply = page.get_by_test_id("stChatMessage").filter(has_text="What the model saw").last
+    return reply
+
+
+def test_chat_with_memory_export_and_import(page: Page, tmp_path: Path) -> None:
+    go_to(page, "Memory Chatbot")
+    expect(page.get_by_text("Ask something below.")).to_be_visible()
+    # Widgets' code loads on first use in a browser session; wait for the last one drawn.
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=30_000)
+    snapshot(page, "memory_chatbot_empty.png")
+    set_sidebar_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
+
+    chat(page, "What is good about Wuhan?")
+    messages = page.get_by_test_id("stChatMessage")
+    text = messages.nth(1).get_by_test_id("stMarkdownContainer").first
+    expect(text).to_contain_text("You said")
+    lengths = watch_grow(text, messages.nth(1).get_by_text("What the model saw"))
+    settle(page)
+    final = text.inner_text()
+    assert final.startswith('You said: "Current conversation: User question:What is good')
+    assert len(lengths) >= 4, f"the reply did not grow while streaming: {lengths}"
+
+    set_sidebar_headers(page, "")
+    chat(page, "And in winter?")
+    settle(page)
+    slider = page.get_by_role("slider", name="Exchanges the model sees (k)")
+    slider.focus()
+    for _ in range(4):  # k from 5 down to 1: the window shrinks to one exchange
+        slider.press("ArrowLeft")
+    settle(page)
+    expect(slider).to_have_value("1")
+    chat(page, "What should I eat there?")
+    settle(page)
+    expect(messages).to_have_count(6)
+    last = messages.nth(5)
+    expect(last).to_contain_text("saw 1 of 2 earlier exchanges (k=1)")
+    last.get_by_text("What the model saw").click()
+    expect(last.get_by_text("✗ outside the window")).to_have_count(1)  # a canvas grid cell
+    last.get_by_role("tab", name="Sent").click()
+    sent = last.get_by_role("tabpanel", name="Sent").get_by_test_id("stCode")
+    expect(sent).to_contain_text("User question:What should I eat there?")
+    prompt = sent.inner_text().splitlines()
+    assert prompt[:2] == ["Current conversation:", "User: And in winter?"]  # the first: dropped
+    snapshot(page, "memory_chatbot.png")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export JSON").click()
+    exported = tmp_path / "memory-chat.json"
+    download.value.save_as(exported)
+    document = json.loads(exported.read_text())
+    assert [e["user"] for e in document["exchanges"]] == [
+        "What is good about Wuhan?", "And in winter?", "What should I eat there?",
+    ]  # fmt: skip
+    assert document["exchanges"][0]["assistant"] == final
+
+    page.get_by_role("button", name="Clear").click()
+    settle(page)
+    expect(messages).to_have_count(0)
+    page.get_by_role("button", name="Import JSON").click()
+    page.locator("input[type=file]").set_input_files(exported)
+    expect(page.get_by_text("Imported 3 exchanges from memory-chat.json.")).to_be_visible()
+    settle(page)
+    expect(messages).to_have_count(6)
+    expect(messages.nth(1)).to_contain_text(final)
+    page.keyboard.press("Escape")  # close the import popover before the screenshot
+    settle(page)
+    snapshot(page, "memory_chatbot_imported.png")

@@ -1,0 +1,1 @@
+"""Tests of `core`: the client, errors, retries, SSE decoding, snippets, memory, soak."""

@@ -1,0 +1,88 @@
+"""The public names of `core`, pinned (httpx `tests/test_exported_members.py`).
+
+Adding or removing a public name is a decision: it changes this list too.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import core
+
+EXPECTED = [
+    "ALLOWED_HOSTS_ENV",
+    "DEFAULT_ALLOWED",
+    "ENDPOINT_ENV",
+    "KEY_ENV",
+    "PROFILES",
+    "APIStatusError",
+    "AuthStyle",
+    "AuthenticationError",
+    "BadRequestError",
+    "BlockedHostError",
+    "Client",
+    "Completion",
+    "ConnectError",
+    "ContentFilterError",
+    "Endpoint",
+    "EndpointError",
+    "Exchange",
+    "ExtraParameters",
+    "ExtraParametersError",
+    "FilterCategory",
+    "HostPolicy",
+    "InterruptedStreamError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "NotFoundError",
+    "Param",
+    "Profile",
+    "RateLimitError",
+    "RawResponse",
+    "RequestSpec",
+    "RequestTimeoutError",
+    "RetryCancelled",
+    "RetryNotice",
+    "RetryPolicy",
+    "SSEDecoder",
+    "Secret",
+    "SentRequest",
+    "ServerError",
+    "ServerSentEvent",
+    "TextStream",
+    "TimedEvent",
+    "TimeoutError",
+    "TransportError",
+    "ValidationError",
+    "call_with_retries",
+    "completion_from_json",
+    "is_auto_retried",
+    "iter_events",
+    "parse_body_text",
+    "split_route",
+    "to_curl",
+    "to_requests",
+    "to_urllib",
+    "validate_url",
+]
+
+
+def test_all_is_the_expected_list() -> None:
+    assert core.__all__ == EXPECTED
+
+
+def test_every_name_in_all_is_importable_from_core() -> None:
+    namespace: dict[str, object] = {}
+    exec("from core import *", namespace)  # what `import *` gives is exactly __all__
+    assert sorted(name for name in namespace if name != "__builtins__") == sorted(core.__all__)
+    for name in core.__all__:
+        assert getattr(core, name) is namespace[name], name
+
+
+def test_every_public_name_of_core_is_in_all() -> None:
+    public = {
+        name
+        for name, value in vars(core).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(core.__all__)

@@ -1,0 +1,1 @@
+"""Shared drivers for the tests; imported as `tests.helpers.<module>`, never via conftest."""

@@ -1,0 +1,40 @@
+"""What the browser tests do to a page in Chromium: wait for a run, screenshot, set headers."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from emulator.process import ROOT
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+VIEWPORT = {"width": 1440, "height": 1000}
+TOKEN_DELAY = 0.1  # seconds per token: slow enough to see the reply grow
+
+
+def snap(page: Page, name: str) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its own panes, so grow the window."""
+    height = page.evaluate(
+        """() => Math.max(...["stMain", "stSidebarContent"].map(
+            (id) => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight || 0))"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 800), 4000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=SCREENSHOTS / name)
+    page.set_viewport_size(VIEWPORT)
+
+
+def settle(page: Page) -> None:
+    """Wait until the script run triggered by the last action has finished."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def set_sidebar_headers(page: Page, text: str) -> None:
+    """The sidebar's Connection → Extra headers, typed and applied (Ctrl+Enter)."""
+    sidebar = page.get_by_test_id("stSidebar")
+    headers = sidebar.get_by_role("textbox", name="Extra headers")
+    if not headers.is_visible():
+        sidebar.get_by_text("Connection", exact=True).click()
+    headers.fill(text)
+    headers.press("Control+Enter")
+    settle(page)

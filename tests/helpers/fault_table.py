@@ -1,0 +1,134 @@
+"""The fault table: what each fault must give (`FAULTS`), the rows the tests observed, and the
+Markdown file they become, `test-artifacts/fault-table.md` (the README quotes it).
+
+Rows come from three modules in tests/app/fault_table/ (the fault matrix, the bad inputs, the
+giant replies) through the session-scoped `record` fixture, which writes the file once the
+session ends, in the order of the pages (`DRIVERS`) and of the faults and inputs below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.process import ROOT
+from tests.helpers.page_drivers import DRIVERS
+
+TABLE = ROOT / "test-artifacts" / "fault-table.md"
+READ_TIMEOUT = 1.0  # seconds; `slow=3` and `stall=3` outlast it
+CONNECT_TIMEOUT = "connect timeout (1 s)"
+Record = Callable[..., None]  # record(page, fault, *cells): one row
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a fault must give. With a cause: a message naming it and a next step (any of the
+    alternatives). Without: a complete reply, and no message."""
+
+    cause: tuple[str, ...] = ()
+    next_step: tuple[str, ...] = ()
+    partial: bool = False  # streams that broke after some text keep it, marked
+    retried: str = ""  # the retry count the notes must show, such as "(3 of 3)"
+    note: str = ""  # a note the reply must carry
+    note_from_events: bool = False  # only pages that show the raw stream events can tell
+
+
+FAULTS: dict[str, Expect] = {
+    "401": Expect(("rejected the key",), ("Check the key in the sidebar",)),
+    "auth-header": Expect(("wants the key in an Authorization header",), ("Set the auth style",)),
+    "403": Expect(("refused this key access",), ("Check the key in the sidebar",)),
+    "404": Expect(("has no such route",), ("Check the URL",)),
+    "408": Expect(("timed out the request",), ("Try again",)),
+    "422": Expect(("does not accept a parameter value",), ("Change or remove it",)),
+    "429=1": Expect(("rate limit was reached",), ("Retry in 1 s",), retried="(3 of 3)"),
+    "429-once=1": Expect(retried="(1 of 3)"),  # clears on the next try: the retry succeeds
+    "500": Expect(("The endpoint failed (500",), ("Retry later",)),
+    "503": Expect(("overloaded or starting",), ("retry in a few seconds",), retried="(3 of 3)"),
+    "503-once": Expect(retried="(1 of 3)"),
+    "html": Expect(("an HTML page instead of JSON",), ("Retry later",)),
+    "empty": Expect(("empty body",), ("Check the route",)),
+    "slow=3": Expect(("did not start answering within 1 s",), ("raise the read timeout",)),
+    "stall=3": Expect(("The stream stalled",), ("Raise the read timeout",), partial=True),
+    "cut": Expect(("The connection broke",), ("Send it again",), partial=True),
+    "malformed": Expect(
+        ("not valid JSON", "a body without choices"), ("Send it again", "Check the route"), True
+    ),
+    "error-event": Expect(  # a JSON request gets the container's 500 instead
+        ("reported an error mid-stream", "The endpoint failed (500"),
+        ("Send it again", "Retry later"),
+        partial=True,
+    ),
+    "no-done": Expect(note="without `data: [DONE]`", note_from_events=True),
+    "no-finish": Expect(note="no chunk gave a finish reason", note_from_events=True),
+    "non-utf8": Expect(note="U+FFFD"),
+    "content-filter-output": Expect(
+        ("content safety stopped the reply",), ("Rephrase the request",), partial=True
+    ),
+}
+
+INPUTS = (
+    "URL with scheme ftp://",
+    "URL javascript:alert(1)",
+    "URL with the key in it",
+    "host not on the allow-list",
+    "header line that is not name: value",
+    "header value with non-Latin-1 text",
+    "invalid JSON body",
+    "body over 1 MB",
+    "route without a leading /",
+    "message over 1 MB",
+    "non-UTF-8 response (JSON)",
+    "non-UTF-8 response (stream)",
+    "giant response (100,000 tokens)",
+)
+
+
+class FaultTable:
+    """The rows observed so far, by (page, fault or input); `write` makes the Markdown file."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], list[str]] = {}
+
+    def record(self, page: str, fault: str, *cells: str) -> None:
+        """One row of the table, from what the test observed."""
+        self.rows[(page, fault)] = [page, fault, *(_cell(c) for c in cells)]
+
+    def write(self, path: Path = TABLE) -> None:
+        """The table as Markdown, sorted by page, then by fault and input."""
+        pages = ["Sidebar (every page)"]
+        for base in dict.fromkeys(name.split(" (")[0] for name in DRIVERS):  # drivers, then inputs
+            pages += [name for name in DRIVERS if name.split(" (")[0] == base] + [base]
+        faults = [*FAULTS, CONNECT_TIMEOUT, *INPUTS]
+        rows = sorted(
+            self.rows.values(),
+            key=lambda row: (
+                pages.index(row[0]) if row[0] in pages else len(pages),
+                row[0],
+                faults.index(row[1]) if row[1] in faults else len(faults),
+            ),
+        )
+        lines = [
+            "# Faults and bad inputs by page",
+            "",
+            "Generated by `tests/app/fault_table/` from what each test observed (AppTest on the",
+            "real app, the scripted emulator's `x-emulator-fault` header, and a raw socket server",
+            "for bytes the emulator cannot send). Every row also asserts: no exception, the input",
+            "still there, the earlier history intact. Default settings: 3 automatic retries for",
+            f"429/503; read timeout {READ_TIMEOUT:g} s in the fault rows.",
+            "",
+            "| Page | Fault or input | Message shown | Notes on the reply | Partial reply | "
+            "Input kept | History intact |",
+            "|---|---|---|---|---|---|---|",
+            *("| " + " | ".join(row) + " |" for row in rows),
+            "",
+        ]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _cell(text: str) -> str:
+    text = re.sub(r":material/[a-z_]+:\s*", "", " ".join(text.split()))
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)  # the emulator's free port
+    return text.replace("|", "\\|") or "—"

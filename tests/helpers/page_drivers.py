@@ -1,0 +1,156 @@
+"""The pages as the fault table drives them, one driver each in `DRIVERS`.
+
+A page joins the table by adding a driver (prepare: one good exchange first; act: send again,
+under the fault; observe: what the user now sees).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers.app_driver import BUILDER, CHAT, CHATBOT, TRANSLATOR, open_page, say, texts
+
+STREAMED_STARTER = 'Chat, streamed with "stream": "True" (Llama 2)'
+
+
+@dataclass
+class Observed:
+    """What the user sees after the faulty request."""
+
+    message: str  # the error box, or "" when there is none
+    notes: str  # captions under the reply: retries, interrupted, [DONE] missing
+    partial: str  # the partial reply's text, "" when none is shown
+    input_kept: bool
+    history_intact: bool
+
+
+class Driver(Protocol):
+    """How one page is exercised: a good exchange, then the same again under a fault."""
+
+    def prepare(self, at: AppTest) -> None: ...
+    def act(self, at: AppTest) -> None: ...
+    def observe(self, at: AppTest) -> Observed: ...
+
+
+class BuilderDriver:
+    """Request Builder: send the default (or the streamed) starter, then send it again."""
+
+    def __init__(self, *, streamed: bool) -> None:
+        self.streamed = streamed
+        self.body = self.first_body = ""
+
+    def prepare(self, at: AppTest) -> None:
+        open_page(at, BUILDER)
+        if self.streamed:
+            at.selectbox(key="rb_starter").select(STREAMED_STARTER).run()
+        self.body = at.text_area(key="rb_body").value
+        at.button(key="btn_rb_send").click().run()
+        assert {m.label: m.value for m in at.metric}["Status"] == "200 OK"
+        self.first_body = at.session_state["rb_history"][0].exchange.body
+
+    def act(self, at: AppTest) -> None:
+        at.button(key="btn_rb_send").click().run()
+
+    def observe(self, at: AppTest) -> Observed:
+        entries = at.session_state["rb_history"]
+        first = entries[0]
+        reply = [m.value for m in at.main.markdown if m.value.startswith("You said:")]
+        return Observed(
+            message=texts(at.main.error),
+            notes=_notes(at.main.caption),
+            partial=reply[0] if reply and entries[-1].error is not None else "",
+            input_kept=at.text_area(key="rb_body").value == self.body,
+            history_intact=len(entries) == 2
+            and first.exchange.status == 200
+            and first.exchange.body == self.first_body
+            and at.button(key="btn_rb_load_0") is not None,
+        )
+
+
+class ChatDriver:
+    """Streaming Chat or Memory Chatbot: one question answered, then a second one under the
+    fault. History is the first exchange as drawn."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+        self.first: list[str] = []
+
+    def prepare(self, at: AppTest) -> None:
+        open_page(at, self.page)
+        say(at, "First question")
+        self.first = [m.markdown[0].value for m in at.chat_message]
+        assert self.first[1].startswith('You said: "')
+
+    def act(self, at: AppTest) -> None:
+        say(at, "Second question")
+
+    def observe(self, at: AppTest) -> Observed:
+        messages = at.chat_message
+        assert [m.name for m in messages] == ["user", "assistant", "user", "assistant"]
+        reply = messages[3]
+        text = reply.markdown[0].value if reply.markdown else ""
+        return Observed(
+            message=texts(reply.error),
+            notes=_notes(reply.caption),
+            partial=text if reply.error and text.startswith("You said") else "",
+            input_kept=messages[2].markdown[0].value == "Second question",
+            history_intact=[m.markdown[0].value for m in messages[:2]] == self.first,
+        )
+
+
+class TranslatorDriver:
+    """Translator: one text translated, then another under the fault. The page keeps only its
+    latest result, so "history" is what the user set up: both languages and the template."""
+
+    def __init__(self) -> None:
+        self.setup: tuple[str, str, str] = ("", "", "")
+
+    def prepare(self, at: AppTest) -> None:
+        open_page(at, TRANSLATOR)
+        at.text_area(key="tr_text").input("First text").run()
+        at.button(key="btn_tr_translate").click().run()
+        assert at.session_state["tr_result"].reply.text.startswith('You said: "')
+        self.setup = self._setup(at)
+
+    def act(self, at: AppTest) -> None:
+        at.text_area(key="tr_text").input("Second text").run()
+        at.button(key="btn_tr_translate").click().run()
+
+    def observe(self, at: AppTest) -> Observed:
+        text = at.session_state["tr_result"].reply.text
+        shown = [m.value for m in at.main.markdown if m.value.startswith("You said")]
+        error = texts(at.main.error)
+        return Observed(
+            message=error,
+            notes=_notes(at.main.caption),
+            partial=shown[0] if error and shown and text.startswith(shown[0]) else "",
+            input_kept=at.text_area(key="tr_text").value == "Second text",
+            history_intact=self._setup(at) == self.setup,
+        )
+
+    @staticmethod
+    def _setup(at: AppTest) -> tuple[str, str, str]:
+        return (at.session_state["tr_in"], at.session_state["tr_out"],
+                at.text_area(key="tr_template").value)  # fmt: skip
+
+
+DRIVERS: dict[str, Callable[[], Driver]] = {
+    "Request Builder (JSON)": lambda: BuilderDriver(streamed=False),
+    "Request Builder (stream)": lambda: BuilderDriver(streamed=True),
+    "Streaming Chat": lambda: ChatDriver(CHAT),
+    "Translator": TranslatorDriver,
+    "Memory Chatbot": lambda: ChatDriver(CHATBOT),
+}
+# Pages that draw the raw stream events, and so can say what the stream lacked at its end.
+SHOW_EVENTS = ("Request Builder (stream)", "Streaming Chat")
+
+
+def _notes(captions: object) -> str:
+    wanted = ("Interrupted", "Automatic retries", "Retried", "without `data: [DONE]`", "Stopped",
+              "no chunk gave a finish reason", "U+FFFD")  # fmt: skip
+    shown = [c.value for c in captions if any(w in c.value for w in wanted)]  # type: ignore[attr-defined]
+    return " ".join(dict.fromkeys(shown))  # the same note under the reply and the raw body: once
