@@ -39,6 +39,7 @@ EXPECTED = [
     "Profile",
     "RateLimitError",
     "RawResponse",
+    "Redactor",
     "RequestSpec",
     "RequestTimeoutError",
     "RetryCancelled",
