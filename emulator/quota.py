@@ -1,9 +1,10 @@
 """A deployment's rate limit: requests and tokens per fixed window (azure-v1 §5).
 
 Azure counts each request and its estimated tokens (prompt plus `max_tokens`) against the
-deployment's quota when the request arrives, and reports what is left in
-`x-ratelimit-remaining-requests` / `-tokens`. The emulator keeps one counter per deployment
-in a fixed window that opens with the first request after the previous one closed.
+deployment's quota when the request arrives, in a running count reset each minute, and
+reports what is left in `x-ratelimit-remaining-requests` / `-tokens` (D-QUOTA). The emulator
+keeps one counter per deployment in a fixed window that opens with the first request after
+the previous one closed; prompt tokens are estimated as words (azure-v1 §5).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DEFAULT_REQUESTS = 1_000
+# A generous Standard deployment: 1,000 capacity units of 1,000 TPM and 6 RPM (D-QUOTA).
+DEFAULT_REQUESTS = 6_000
 DEFAULT_TOKENS = 1_000_000
 WINDOW_SECONDS = 60.0
 
