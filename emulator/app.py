@@ -230,7 +230,7 @@ class Handlers:
     async def complete(self, request: Request, route: wire.Route) -> Response:
         """Shared handler of every serverless completion route (and Foundry's, dispatched)."""
         if request.url.path == foundry.CHAT_PATH:
-            model = foundry.body_model(await request.body())
+            model = wire.peek_model(await request.body())
             if foundry.is_foundry(request.headers, model):
                 return await self.azure.foundry_chat(request, route, model)
         stop, fault = await self.preflight(request, self.serverless)

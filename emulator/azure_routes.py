@@ -21,7 +21,7 @@ from emulator.surfaces import Surface, azure_openai_surface, foundry_models
 if TYPE_CHECKING:
     from emulator.app import Handlers
 
-V1_ROUTE = wire.Route(wire.CHAT, unified=True, openai=True)
+OPENAI_ROUTE = wire.Route(wire.CHAT, unified=True, openai=True)
 
 
 class AzureRoutes:
@@ -53,11 +53,11 @@ class AzureRoutes:
         """POST /openai/v1/chat/completions: the deployment is the body's `model`."""
         if request.query_params.get("api-version", "v1") not in azure_openai.V1_VERSIONS:
             return self.stamp(azure_openai.version_unsupported(), False)
-        model = foundry.body_model(await request.body())
+        model = wire.peek_model(await request.body())
         if model is not None and model != self.deployment:
             stop, _ = await self.app.preflight(request, self.v1)
             return self.stamp(stop or azure_openai.deployment_not_found(), False)
-        return self.stamp(await self._chat(request, self.v1, V1_ROUTE), model is not None)
+        return self.stamp(await self._chat(request, self.v1, OPENAI_ROUTE), model is not None)
 
     async def classic_chat(self, request: Request) -> Response:
         """POST /openai/deployments/{deployment}/chat/completions?api-version=..."""
@@ -69,7 +69,7 @@ class AzureRoutes:
         if request.path_params["deployment"] != self.deployment:
             stop, _ = await self.app.preflight(request, self.classic)
             return self.stamp(stop or azure_openai.deployment_not_found(), False)
-        return self.stamp(await self._chat(request, self.classic, V1_ROUTE))
+        return self.stamp(await self._chat(request, self.classic, OPENAI_ROUTE))
 
     async def v1_models(self, request: Request) -> Response:
         """GET /openai/v1/models: the one deployment, in the OpenAI list shape."""

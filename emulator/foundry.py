@@ -36,16 +36,6 @@ BODIES = faults.Bodies(
 )
 
 
-def body_model(raw: bytes) -> str | None:
-    """The body's `model` when it is a non-empty string; None for anything else."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    model = body.get("model") if isinstance(body, dict) else None
-    return model if isinstance(model, str) and model else None
-
-
 def is_foundry(headers: Headers, model: str | None) -> bool:
     """True for a Foundry Models request: an `api-key` header or a named model."""
     return "api-key" in headers or model is not None

@@ -165,6 +165,15 @@ def parse(raw: bytes, route: Route, extra_parameters: str | None) -> Call:
     return call
 
 
+def peek_model(raw: bytes) -> str | None:
+    """The body's `model` before any check (it routes the request); None if there is none."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return _model(body.get("model")) if isinstance(body, dict) else None
+
+
 def _load(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw)
