@@ -10,25 +10,32 @@ from pathlib import Path
 
 import uvicorn
 
+from emulator import quota
 from emulator.app import Settings, create_app
 from emulator.fetch_model import DEFAULT_MODEL_PATH
 from emulator.streams import ConnectionCut
 
 log = logging.getLogger("emulator")
 KEY_VARIABLE = "EMULATOR_API_KEY"
+TOKEN_VARIABLE = "EMULATOR_ENTRA_TOKEN"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
         prog="python -m emulator",
-        description="Local endpoint speaking the Azure AI serverless (MaaS) wire format.",
+        description="Local endpoint speaking the Azure AI serverless (MaaS), Azure OpenAI "
+        "(v1 and classic deployments) and Foundry Models wire formats.",
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1")
     add("--port", type=int, default=8765)
     add("--engine", choices=("scripted", "llama"), default="scripted")
     add("--api-key", help=f"key clients must send; default ${KEY_VARIABLE}; none: no auth")
+    add("--entra-token", help=f"stand-in Entra token accepted as Bearer; default ${TOKEN_VARIABLE}")
+    add("--deployment", help="Azure deployment name (default: the model's name)")
+    add("--rate-limit-requests", type=int, default=quota.DEFAULT_REQUESTS, help="per minute")
+    add("--rate-limit-tokens", type=int, default=quota.DEFAULT_TOKENS, help="per minute")
     add("--model-path", type=Path, default=DEFAULT_MODEL_PATH, help="GGUF for --engine llama")
     add("--token-delay", type=float, default=0.0, help="scripted: seconds before each token")
     add("--reply-tokens", type=int, default=40, help="scripted: natural reply length")
@@ -57,13 +64,19 @@ def _is_cut(error: BaseException | None) -> bool:
     return isinstance(error, ConnectionCut)
 
 
+def _secret(given: str | None, flag: str, variable: str) -> tuple[str | None, str]:
+    """The flag's value, else the environment variable's, and where it came from."""
+    if given is not None:
+        return given, flag
+    return os.environ.get(variable), variable
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the emulator; return the process exit code."""
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:  %(message)s")
-    key, source = args.api_key, "--api-key"
-    if key is None:
-        key, source = os.environ.get(KEY_VARIABLE), KEY_VARIABLE
+    key, source = _secret(args.api_key, "--api-key", KEY_VARIABLE)
+    token, token_source = _secret(args.entra_token, "--entra-token", TOKEN_VARIABLE)
     if args.engine == "llama" and not args.model_path.is_file():
         print(
             f"No model at {args.model_path}. Run `python -m emulator.fetch_model` first.",
@@ -79,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         content_filter=not args.no_content_filter,
         queue_limit=args.queue_limit,
         threads=args.threads,
+        entra_token=token or None,
+        deployment=args.deployment or None,
+        rate_limit_requests=args.rate_limit_requests,
+        rate_limit_tokens=args.rate_limit_tokens,
     )
     failures: list[BaseException] = []
 
@@ -91,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_QuietCut())
-    # Never log the key itself, nor any request header.
+    # Never log the key or the token themselves, nor any request header.
     auth = f"key required (from {source})" if settings.api_key else "OFF: no key set, no check"
+    if settings.entra_token:
+        auth += f", Entra stand-in token accepted (from {token_source})"
     content = "on" if settings.content_filter else "off"
     log.info(
         "emulator: engine=%s auth=%s content-filter=%s on http://%s:%d",

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import math
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,11 +23,23 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator import auth, content_filter, errors, faults, streams, wire
+from emulator import (
+    auth,
+    azure_openai,
+    content_filter,
+    errors,
+    faults,
+    foundry,
+    quota,
+    streams,
+    wire,
+)
 from emulator.admission import Gate, QueueFull
+from emulator.azure_routes import AzureRoutes
 from emulator.engines import ContextOverflow, Engine, LlamaEngine, Pace, ScriptedEngine
 from emulator.fetch_model import DEFAULT_MODEL_PATH
 from emulator.responses import Envelope
+from emulator.surfaces import Surface, serverless
 
 log = logging.getLogger("emulator")
 
@@ -50,6 +63,10 @@ class Settings:
     content_filter: bool = True
     queue_limit: int | None = None
     threads: int = 1
+    entra_token: str | None = field(default=None, repr=False)
+    deployment: str | None = None  # None: named after the model
+    rate_limit_requests: int = quota.DEFAULT_REQUESTS
+    rate_limit_tokens: int = quota.DEFAULT_TOKENS
 
 
 class RequestIds:
@@ -108,7 +125,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; the engine loads in the background and /health turns 200 after."""
     handlers = Handlers(settings, on_load_failure)
-    app = FastAPI(title="Azure AI serverless emulator", lifespan=handlers.lifespan,
+    app = FastAPI(title="Azure AI emulator", lifespan=handlers.lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)  # fmt: skip
     app.add_middleware(RequestIds)
     app.add_exception_handler(HTTPException, http_error)
@@ -117,6 +134,10 @@ def create_app(
         app.add_api_route(path, _bind(handlers.complete, route), methods=["POST"], name=path)
     for path in INFO_ROUTES:
         app.add_api_route(path, handlers.info, methods=["GET"])
+    azure = handlers.azure
+    app.add_api_route(AzureRoutes.V1_CHAT, azure.v1_chat, methods=["POST"])
+    app.add_api_route(AzureRoutes.V1_MODELS, azure.v1_models, methods=["GET"])
+    app.add_api_route(AzureRoutes.CLASSIC_CHAT, azure.classic_chat, methods=["POST"])
     app.add_api_route("/health", handlers.health, methods=["GET"])
     app.add_api_route("/", handlers.root, methods=["GET"])
     return app
@@ -126,6 +147,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's HTTP errors (unknown route, wrong method) in the emulator's bodies."""
     if not isinstance(exc, HTTPException):  # registered for HTTPException only
         return await crash(request, exc)
+    if exc.status_code == 404 and request.url.path.startswith("/openai/"):
+        return azure_openai.resource_not_found()
     # An unknown route is a modality the model does not serve (§7.3, D-CHAT).
     if exc.status_code == 404:
         return errors.not_found()
@@ -157,7 +180,11 @@ class Handlers:
         self.gate = Gate(queue_limit(settings))
         self.ready = asyncio.Event()
         self.failed_once = faults.FailedOnce()
+        self.started = int(time.time())
         self._on_load_failure = on_load_failure
+        self.credentials = auth.Credentials(settings.api_key, settings.entra_token)
+        self.serverless = serverless(self.credentials)
+        self.azure = AzureRoutes(self, settings.deployment or self.engine.model_name)
 
     async def load(self) -> None:
         """Load the engine in a worker thread; set `ready`, or report the failure."""
@@ -178,11 +205,13 @@ class Handlers:
         yield
         task.cancel()
 
-    async def preflight(self, request: Request) -> tuple[Response | None, faults.Fault | None]:
+    async def preflight(
+        self, request: Request, surface: Surface
+    ) -> tuple[Response | None, faults.Fault | None]:
         """Readiness, auth and fault header; a response here ends the request."""
         if not self.ready.is_set():
-            return errors.unavailable("The model is loading. Retry in a moment."), None
-        if denied := auth.check(request.headers, self.settings.api_key):
+            return surface.loading(), None
+        if denied := surface.authorize(request.headers):
             return denied, None
         try:
             fault = faults.parse(request.headers.get(faults.HEADER))
@@ -192,60 +221,83 @@ class Handlers:
             body = await request.body()
             if not self.failed_once.first_time(fault, request.method, str(request.url), body):
                 return None, None  # the retry of a request that failed once passes
-        if fault is not None and (early := fault.immediate()) is not None:
+        if fault is not None and (early := fault.immediate(surface.bodies)) is not None:
             return early, None
         if fault is not None and fault.name == "slow":
             await asyncio.sleep(fault.seconds)
         return None, fault
 
     async def complete(self, request: Request, route: wire.Route) -> Response:
-        """Shared handler of every completion route."""
-        stop, fault = await self.preflight(request)
+        """Shared handler of every serverless completion route (and Foundry's, dispatched)."""
+        if request.url.path == foundry.CHAT_PATH:
+            model = wire.peek_model(await request.body())
+            if foundry.is_foundry(request.headers, model):
+                return await self.azure.foundry_chat(request, route, model)
+        stop, fault = await self.preflight(request, self.serverless)
         if stop is not None:
             return stop
         try:
-            body = await request.body()
-            call = wire.parse(body, route, request.headers.get("extra-parameters"))
-            request_pace = pace_from(request.headers, self.settings)
-        except wire.RequestError as exc:
+            call, pace = await self.parse(request, route)
+        except wire.RequestError as exc:  # HeaderError included
             return exc.response()
-        except HeaderError as exc:
-            return errors.detail(400, str(exc))
-        if (refused := self.screen(call)) is not None:
+        if (refused := self.screen(call, self.serverless)) is not None:
             return refused
-        try:
-            ticket = await self.gate.enter()
-        except QueueFull:
-            return errors.rate_limited(1)
         env = Envelope.new(request.state.request_id, self.engine.model_name)
-        if call.stream:
-            events = streams.sse_events(call, self.engine, request_pace, fault, env)
-            return streams.event_stream(events, ticket.release)
-        try:
-            data = await streams.whole_body(call, self.engine, request_pace, fault, env)
-        finally:
-            ticket.release()
-        return streams.json_body(data, fault)
+        return await self.generate(call, pace, fault, env, self.serverless)
 
-    def screen(self, call: wire.Call) -> Response | None:
+    async def parse(self, request: Request, route: wire.Route) -> tuple[wire.Call, Pace]:
+        """The checked body and the scripted pace; raises RequestError or HeaderError."""
+        body = await request.body()
+        call = wire.parse(body, route, request.headers.get("extra-parameters"))
+        return call, pace_from(request.headers, self.settings)
+
+    def screen(self, call: wire.Call, surface: Surface) -> Response | None:
         """The refusal for a prompt that does not fit the context or is filtered (§7.1)."""
         try:
             self.engine.check(call)
         except ContextOverflow as exc:
             field = "messages" if call.kind == wire.CHAT else "prompt"
-            return errors.unprocessable("invalid_input", ["body", field], None, str(exc))
+            return surface.too_long(["body", field], str(exc))
         if self.settings.content_filter:
             severity = content_filter.assess(call.screened_texts())
             if content_filter.is_blocked(severity):
-                return errors.content_filtered(content_filter.filter_result(severity))
+                return surface.filtered(severity)
         return None
+
+    async def generate(
+        self,
+        call: wire.Call,
+        pace: Pace,
+        fault: faults.Fault | None,
+        env: Envelope,
+        surface: Surface,
+    ) -> Response:
+        """Wait for a generation slot (429 when the queue is full), then answer."""
+        try:
+            ticket = await self.gate.enter()
+        except QueueFull:
+            return surface.bodies.rate_limited(1)
+        if call.stream:
+            events = streams.sse_events(call, self.engine, pace, fault, env)
+            return streams.event_stream(events, ticket.release)
+        try:
+            data = await streams.whole_body(call, self.engine, pace, fault, env)
+        finally:
+            ticket.release()
+        return streams.json_body(data, fault, env)
 
     async def info(self, request: Request) -> Response:
         """GET /info and /models/info: the model's name, type and provider."""
-        stop, _ = await self.preflight(request)
+        model = request.query_params.get("model") or None
+        if request.url.path == foundry.INFO_PATH and foundry.is_foundry(request.headers, model):
+            return await self.azure.foundry_info(request, model)
+        stop, _ = await self.preflight(request, self.serverless)
         if stop is not None:
             return stop
-        # §8: Llama 3.1 serverless answers "chat-completions".
+        return self.model_info()
+
+    def model_info(self) -> JSONResponse:
+        """The /info body; §8: Llama 3.1 serverless answers "chat-completions"."""
         return JSONResponse(
             {
                 "model_name": self.engine.model_name,
@@ -261,20 +313,27 @@ class Handlers:
         return JSONResponse({"status": "loading"}, status_code=503)
 
     async def root(self) -> JSONResponse:
-        """What this server is, its routes and its queue."""
+        """What this server is, its routes, its deployment and its queue."""
+        routes = [*COMPLETION_ROUTES, *INFO_ROUTES, *AzureRoutes.PATHS, "/health"]
         return JSONResponse(
             {
-                "service": "Local emulator of an Azure AI serverless (MaaS) chat endpoint",
+                "service": "Local emulator of Azure AI chat endpoints (serverless, Azure "
+                "OpenAI v1 and classic deployments, Foundry Models)",
                 "engine": self.settings.engine,
                 "model": self.engine.model_name,
-                "routes": [*COMPLETION_ROUTES, *INFO_ROUTES, "/health"],
+                "deployment": self.azure.deployment,
+                "routes": routes,
                 "queue": self.gate.snapshot(),
             }
         )
 
 
-class HeaderError(ValueError):
-    """An emulator control header has a value that is not a number."""
+class HeaderError(wire.RequestError):
+    """An emulator control header has a value that is not a number: 400 `{"detail": ...}`."""
+
+    def response(self) -> Response:
+        """The 400 naming the headers."""
+        return errors.detail(400, str(self))
 
 
 def pace_from(headers: Headers, settings: Settings) -> Pace:

@@ -4,6 +4,8 @@ Azure runs classifiers; the emulator matches whole words and phrases, case-insen
 A category's severity is the highest severity among its matching rules ("safe" if none),
 and a prompt is blocked when any category reaches medium or high, the default Azure
 threshold (wire-format §7.1, D-CF: "safe" and "low" are annotated but not filtered).
+`jailbreak` is a detection, not a graded harm: its rules are "high" (detected and filtered)
+and it is reported as `{filtered, detected}` (azure-v1 §3, §4).
 The same table is printed in emulator/README.md; keep the two in step.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 CATEGORIES = ("hate", "self_harm", "sexual", "violence")
+DETECTIONS = ("jailbreak",)
 SEVERITIES = ("safe", "low", "medium", "high")
 BLOCKING = frozenset({"medium", "high"})
 
@@ -39,6 +42,16 @@ RULES: tuple[Rule, ...] = (
     Rule("sexual", "high", ("porn", "pornography", "explicit sex")),
     Rule("sexual", "medium", ("nude", "nudes", "erotic")),
     Rule("sexual", "low", ("sexy",)),
+    Rule(
+        "jailbreak",
+        "high",
+        (
+            "ignore all previous instructions",
+            "ignore previous instructions",
+            "ignore all prior instructions",
+            "disregard all previous instructions",
+        ),
+    ),
 )
 
 
@@ -52,7 +65,7 @@ _COMPILED = tuple((rule, _pattern(rule.phrases)) for rule in RULES)
 
 def assess(texts: Iterable[str]) -> dict[str, str]:
     """Return the severity of each category over all `texts`."""
-    severity = dict.fromkeys(CATEGORIES, "safe")
+    severity = dict.fromkeys(CATEGORIES + DETECTIONS, "safe")
     for text in texts:
         for rule, pattern in _COMPILED:
             rank = SEVERITIES.index(rule.severity)
@@ -66,9 +79,20 @@ def is_blocked(severity: dict[str, str]) -> bool:
     return any(level in BLOCKING for level in severity.values())
 
 
-def filter_result(severity: dict[str, str]) -> dict[str, dict[str, object]]:
-    """The AOAI `content_filter_result` object: filtered flag and severity per category."""
-    return {
-        category: {"filtered": level in BLOCKING, "severity": level}
-        for category, level in severity.items()
-    }
+def filter_result(
+    severity: dict[str, str], *, with_detections: bool = True
+) -> dict[str, dict[str, object]]:
+    """The AOAI `content_filter_result` object, categories in alphabetical order.
+
+    Harm categories are `{filtered, severity}`; detections (jailbreak) are `{filtered,
+    detected}`. Without `with_detections` a detection is listed only when it fired: the
+    serverless body has kept its four categories since 2024.
+    """
+    result: dict[str, dict[str, object]] = {}
+    for category, level in sorted(severity.items()):
+        if category in DETECTIONS:
+            if with_detections or level != "safe":
+                result[category] = {"filtered": level in BLOCKING, "detected": level != "safe"}
+        else:
+            result[category] = {"filtered": level in BLOCKING, "severity": level}
+    return result

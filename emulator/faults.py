@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi.responses import Response
@@ -41,6 +41,18 @@ _STATUS: dict[str, Callable[[], Response]] = {
     "html": errors.bad_gateway_html,
     "empty": lambda: Response(b"", media_type="application/json"),
 }
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """How one surface answers the status faults: its own error bodies (README fault table)."""
+
+    status: Mapping[str, Callable[[], Response]]
+    rate_limited: Callable[[float], Response]
+    unavailable: Callable[[], Response]
+
+
+SERVERLESS = Bodies(_STATUS, errors.rate_limited, errors.unavailable)
 _TIMED = {"429": 2.0, "429-once": 1.0, "slow": 5.0, "stall": 30.0}
 KNOWN = (
     *("401", "auth-header", "403", "404", "408", "422", "429", "500", "503", "html", "empty"),
@@ -63,13 +75,13 @@ class Fault:
     name: str
     seconds: float = 0.0
 
-    def immediate(self) -> Response | None:
-        """The response that replaces the normal one, for status faults."""
+    def immediate(self, bodies: Bodies = SERVERLESS) -> Response | None:
+        """The response that replaces the normal one, for status faults, in `bodies`' shape."""
         if self.name in ("429", "429-once"):
-            return errors.rate_limited(self.seconds)
+            return bodies.rate_limited(self.seconds)
         if self.name == "503-once":
-            return errors.unavailable()
-        factory = _STATUS.get(self.name)
+            return bodies.unavailable()
+        factory = bodies.status.get(self.name)
         return factory() if factory else None
 
 

@@ -8,6 +8,7 @@ then `data: [DONE]` (wire-format §6). Body faults act after FAULT_AFTER_TOKENS 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
@@ -16,18 +17,20 @@ import anyio
 from fastapi.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from emulator import errors
+from emulator import azure_openai, errors
 from emulator.engines import Engine, Outcome, Pace
 from emulator.faults import FAULT_AFTER_TOKENS, Fault
 from emulator.responses import (
     DONE,
     Envelope,
+    annotation_event,
     chat_chunk,
     chat_completion,
     dumps,
     sse,
     text_completion,
     usage,
+    usage_chunk,
 )
 from emulator.wire import CHAT, Call
 
@@ -41,6 +44,9 @@ ERROR_EVENT = (
     b'data: {"error":{"status":500,"code":"Internal Server Error","message":'
     b'"An error occurred during the request processing: x-emulator-fault: error-event"}}\n\n'
 )
+# On Azure OpenAI routes, an OpenAI-style `data: {"error": ...}` event, which the openai SDK
+# raises as APIError (project choice, azure-v1 §3).
+AZURE_ERROR_EVENT = sse({"error": json.loads(bytes(azure_openai.server_error().body))["error"]})
 
 
 def latin1(utf8: bytes) -> bytes:
@@ -81,7 +87,7 @@ def event_stream(body: AsyncGenerator[bytes, None], on_close: Callable[[], None]
     return GuardedStream(body, on_close, headers=headers)
 
 
-async def _fault_point(fault: Fault, accented: bytes = b"") -> bytes:
+async def _fault_point(fault: Fault, env: Envelope | None = None, accented: bytes = b"") -> bytes:
     """Act out a body fault; return bytes to send now (possibly none)."""
     if fault.name == "non-utf8":
         return latin1(accented)
@@ -92,7 +98,7 @@ async def _fault_point(fault: Fault, accented: bytes = b"") -> bytes:
     elif fault.name == "malformed":
         return MALFORMED
     elif fault.name == "error-event":
-        return ERROR_EVENT
+        return AZURE_ERROR_EVENT if env is not None and env.azure is not None else ERROR_EVENT
     return b""
 
 
@@ -107,6 +113,8 @@ async def sse_events(
 ) -> AsyncGenerator[bytes, None]:
     """The whole event stream of one streamed completion."""
     outcome, sent, filtered = Outcome(), 0, False
+    if env.azure is not None:
+        yield sse(annotation_event(env))
     if call.kind == CHAT:
         yield sse(chat_chunk(env, {"role": "assistant", "content": ""}))
     ends = fault is not None and fault.name in ("content-filter-output", "error-event")
@@ -115,12 +123,12 @@ async def sse_events(
             yield sse(_piece(call, env, text))
             sent += 1
             if sent == FAULT_AFTER_TOKENS and fault is not None:
-                if extra := await _fault_point(fault, sse(_piece(call, env, ACCENTED))):
+                if extra := await _fault_point(fault, env, sse(_piece(call, env, ACCENTED))):
                     yield extra
                 if ends:
                     break
     if fault is not None and sent < FAULT_AFTER_TOKENS:  # a short reply gets its fault too
-        extra = await _fault_point(fault, sse(_piece(call, env, ACCENTED)))
+        extra = await _fault_point(fault, env, sse(_piece(call, env, ACCENTED)))
         if extra:
             yield extra
     if fault is not None and fault.name == "error-event":
@@ -131,12 +139,20 @@ async def sse_events(
     # Chunks are not always tokens (llama holds back text that may start a stop string).
     use = usage(outcome.prompt_tokens, sent if filtered else outcome.completion_tokens)
     if fault is None or fault.name != "no-finish":
-        if call.kind == CHAT:
-            yield sse(chat_chunk(env, {"content": ""}, finish, use))
-        else:
-            yield sse(text_completion(env, "", finish, use))
+        for event in _closing(call, env, finish, use):
+            yield event
     if fault is None or fault.name != "no-done":
         yield DONE
+
+
+def _closing(call: Call, env: Envelope, finish: str | None, use: dict[str, int]) -> list[bytes]:
+    """The final chunk; on Azure OpenAI routes usage follows alone, and only when asked."""
+    if call.kind != CHAT:
+        return [sse(text_completion(env, "", finish, use))]
+    if env.azure is None:
+        return [sse(chat_chunk(env, {"content": ""}, finish, use))]
+    final = [sse(chat_chunk(env, {"content": ""}, finish))]
+    return [*final, sse(usage_chunk(env, use))] if env.azure.include_usage else final
 
 
 async def whole_body(
@@ -165,9 +181,11 @@ async def whole_body(
     return latin1(body) if name == "non-utf8" else body
 
 
-def json_body(body: bytes, fault: Fault | None) -> Response:
+def json_body(body: bytes, fault: Fault | None, env: Envelope | None = None) -> Response:
     """Send a finished JSON body, or half of it then a stall or a cut when asked."""
     if fault is not None and fault.name == "error-event":  # no stream to put the event in
+        if env is not None and env.azure is not None:
+            return azure_openai.server_error()
         return errors.server_error("x-emulator-fault: error-event")
     if fault is None or fault.name not in ("cut", "stall", "malformed"):
         return Response(body, media_type="application/json")

@@ -38,10 +38,16 @@ _TRUE, _FALSE = "true", "false"
 
 @dataclass(frozen=True)
 class Route:
-    """Which body a route takes and whether it is a unified-API route."""
+    """Which body a route takes, whether it is a unified-API route, and whether an OpenAI one.
+
+    OpenAI routes (Azure OpenAI v1 and classic deployments) take the unified roles, skip
+    `extra-parameters` (unknown keys are ignored), and read `stream_options` and
+    `max_completion_tokens` (azure-v1 §4).
+    """
 
     kind: str
     unified: bool
+    openai: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Call:
     presence_penalty: float | None
     stop: tuple[str, ...]
     seed: int | None
+    model: str | None = None
+    include_usage: bool = False
 
     def screened_texts(self) -> list[str]:
         """What the content filter reads: system and user messages, or the prompt (§7.1)."""
@@ -132,24 +140,38 @@ def parse(raw: bytes, route: Route, extra_parameters: str | None) -> Call:
         _unsupported_chat_features(body)
     else:
         messages, prompt = (), _prompt(body)
+    max_tokens = body.get("max_tokens")
+    if route.openai and max_tokens is None:
+        max_tokens = body.get("max_completion_tokens")
     call = Call(
         kind=route.kind,
         messages=messages,
         prompt=prompt,
         stream=_stream(body.get("stream")),
-        max_tokens=_max_tokens(body.get("max_tokens")),
+        max_tokens=_max_tokens(max_tokens),
         temperature=_number(body, "temperature", 0.0, 2.0),
         top_p=_number(body, "top_p", 0.0, 1.0),
         frequency_penalty=_number(body, "frequency_penalty", -2.0, 2.0),
         presence_penalty=_number(body, "presence_penalty", -2.0, 2.0),
         stop=_stop(body.get("stop")),
         seed=_seed(body.get("seed")),
+        model=_model(body.get("model")),
+        include_usage=route.openai and _include_usage(body.get("stream_options")),
     )
-    if route.unified:
+    if route.unified and not route.openai:
         _check_extras(body, KNOWN_KEYS[route.kind], extra_parameters)
     # Legacy /v1 routes skip the check, like the serving container (§4, C-FMS), so the
     # vLLM extras (n, best_of, logprobs, ignore_eos, ...) pass; the engines ignore them.
     return call
+
+
+def peek_model(raw: bytes) -> str | None:
+    """The body's `model` before any check (it routes the request); None if there is none."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return _model(body.get("model")) if isinstance(body, dict) else None
 
 
 def _load(raw: bytes) -> dict[str, Any]:
@@ -276,6 +298,22 @@ def _seed(value: Any) -> int | None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise Invalid(["seed"], value, "`seed` must be a whole number.")
     return value
+
+
+def _model(value: Any) -> str | None:
+    # Only a non-empty string names a model: null, "" (langchain-community sends "model": null)
+    # and other values are "not given", as serverless routes have always ignored the field.
+    return value if isinstance(value, str) and value else None
+
+
+def _include_usage(value: Any) -> bool:
+    if value is None:
+        return False
+    flag = value.get("include_usage") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or not isinstance(flag, bool | None):
+        message = "`stream_options` must be an object like {'include_usage': true}."
+        raise Invalid(["stream_options"], value, message)
+    return bool(flag)
 
 
 def _stop(value: Any) -> tuple[str, ...]:

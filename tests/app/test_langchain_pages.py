@@ -463,12 +463,12 @@ def test_a_url_the_notebook_class_cannot_take_is_explained(
     app: AppTest, emulator: Emulator
 ) -> None:
     open_page(app, TRANSLATOR, "community")
-    translate(app, "Keep me", sb_url=emulator.base_url + "/openai/v1")
+    translate(app, "Keep me", sb_url=emulator.base_url + "/v2")
     assert "only accepts URLs whose path is /models/chat/completions" in app.error[0].value
     assert app.text_area(key="tr_text").value == "Keep me"
     assert any("Use the adapter backend" in i.value for i in app.info)  # in the code tab
     app.segmented_control(key="lc_backend").set_value("adapter").run()
-    translate(app, sb_url=emulator.base_url + "/openai/v1")
+    translate(app, sb_url=emulator.base_url + "/v2")
     assert "has no such route" in app.error[0].value  # the adapter sends; the emulator 404s
 
 
