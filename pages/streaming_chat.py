@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import conversation, settings
+from ui import conversation, follow, settings
 
 st.title("Streaming Chat", anchor=False)
 st.caption(
@@ -23,14 +23,13 @@ if not history and not prompt:
         "Say something below to start. Try the local endpoint's faults from the "
         "sidebar's extra headers, e.g. `x-emulator-fault: cut`."
     )
-for turn in history:
-    conversation.show(turn)
-
 if prompt:
     history.append(conversation.Turn("user", prompt))
-    conversation.show(history[-1])
 if client is not None and (conversation.take_regenerate() or prompt):
-    conversation.stream_reply(client, history, settings.request_params(client))
+    conversation.ask(client, history, settings.request_params(client), settings.retry_policy())
+# Every turn, then the live reply (a new one, or one still streaming after a rerun) followed
+# until it ends.
+follow.follow([conversation.show(turn) for turn in history])
 
 # Below the conversation, drawn after any new reply so the downloads include it.
 conversation.toolbar(history, can_send=client is not None)

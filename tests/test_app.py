@@ -13,6 +13,7 @@ from app_driver import protos
 from conftest import Emulator
 from streamlit.testing.v1 import AppTest
 
+from core.reply import Reply, ReplyStatus
 from ui import conversation
 
 BUILDER = "pages/request_builder.py"
@@ -201,7 +202,7 @@ def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHAT)
     app.session_state["chat_turns"] = [
         conversation.Turn("user", "Write a long story"),
-        conversation.Turn("assistant", "Once upon a", status=conversation.STREAMING),
+        conversation.Turn("assistant", reply=Reply("Once upon a", ReplyStatus.STREAMING)),
     ]
     app.run()
     reply = app.chat_message[1]

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import PROFILES, Client, Endpoint, EndpointError, RateLimitError, RawResponse
 from core.langchain import ChatAzureServerless
+from core.reply import Reply, ReplyStatus
 from ui import builder, conversation
 from ui import settings as app_settings
 from ui.navigation import PAGES
@@ -163,10 +164,11 @@ def test_a_cancelled_chat_retry_is_reported_and_the_message_kept(
         conversation.Turn("user", "Kept question"),
         conversation.Turn(
             "assistant",
-            "",
-            status=conversation.RETRYING,
-            error=waited_on,
-            retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+            reply=Reply(
+                status=ReplyStatus.RETRYING,
+                error=waited_on,
+                retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+            ),
         ),
     ]
     app.run()
