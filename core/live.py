@@ -179,6 +179,7 @@ class LiveStream:
                 return False
             if not self._parts:
                 self.reply.time_to_first_token = time.monotonic() - self._started
+                self.reply.waiting = None
             self._parts.append(piece)
             self.reply.pieces += 1
             self._version += 1
@@ -198,10 +199,9 @@ class LiveStream:
                 self.reply.waiting = RetryWait(self._notice, time.monotonic() + seconds)
             self._version += 1
         self._cancel.wait(seconds)
-        with self._lock:
+        with self._lock:  # `waiting` stays until the retried request brings text, or ends
             if not self._final:
                 self.reply.status, self.reply.error = ReplyStatus.STREAMING, None
-                self.reply.waiting = None
             self._started = time.monotonic()  # first-token time counts from the retry
             self._version += 1
 

@@ -88,7 +88,7 @@ class Reply:
     finish_reason: str | None = None
     usage: Mapping[str, Any] = field(default_factory=dict)
     retries: list[str] = field(default_factory=list)  # every retry notice, in order
-    waiting: RetryWait | None = None  # set while `status` is retrying
+    waiting: RetryWait | None = None  # the last retry wait, until the retried request answers
 
     @property
     def live(self) -> bool:
