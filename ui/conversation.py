@@ -24,7 +24,6 @@ from ui import follow, settings, widgets
 
 KEY = "chat"  # the stream key, and the prefix of the Stop and Cancel retry widget keys
 WHERE = "The JSON and Markdown downloads below hold the whole reply."
-LIVE_EVENTS = 40  # newest events in the raw log while the reply streams; all (clipped) after
 
 
 @dataclass
@@ -107,13 +106,15 @@ def show(turn: Turn) -> follow.Slot | None:
 def draw_reply(reply: Reply) -> None:
     """A reply, live or finished: text, how it ended, error, numbers, request and events."""
     follow.reply_text(reply, WHERE)
-    if reply.error is not None and not reply.live:
+    if reply.live:  # redrawn many times a second: the text only (the follower adds Stop)
+        return
+    if reply.error is not None:
         widgets.error_box(reply.error)
         st.caption("Fix the cause, then press **Regenerate** to ask again.")
     follow.retries_note(reply)
     if reply.status == ReplyStatus.DONE:
         widgets.stream_end_note(reply.events, reply.finish_reason)
-    if not reply.live and (stats := follow.stats_line(reply)):
+    if stats := follow.stats_line(reply):
         st.caption(stats)
     with st.expander("Request and raw events", icon=":material/data_object:"):
         st.markdown("**Request body as sent**")
@@ -122,7 +123,7 @@ def draw_reply(reply: Reply) -> None:
         widgets.clip_note(note, "")
         if reply.events:
             st.markdown(f"**{len(reply.events)} server-sent events**")
-            widgets.event_log(reply.events, last=LIVE_EVENTS if reply.live else widgets.LOG_LIMIT)
+            widgets.event_log(reply.events)
         if isinstance(reply.error, APIStatusError):
             st.markdown(f"**Response body ({reply.error.status_code})**")
             body, note = widgets.clipped(reply.error.body)
