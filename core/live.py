@@ -95,7 +95,8 @@ class LiveStream:
         self._joined = 0  # pieces already joined into reply.text
         self._version = 0
         self._notice: RetryNotice | None = None
-        self._final = False  # the reply's status and text are settled
+        self._final = False  # the reply's status and text are final: no piece is added
+        self._settled = False  # ... and described: the reply changes no more (but see stop)
         self._stopped = False
         self._cancel = threading.Event()
         self._done = threading.Event()
@@ -116,11 +117,11 @@ class LiveStream:
             reply.text, self._joined = "".join(self._parts), len(self._parts)
             reply.status, reply.error, reply.waiting = ReplyStatus.STOPPED, None, None
             self._stamp_elapsed()
-            self._version += 1
         self._cancel.set()  # a wait before a retry ends too
         with contextlib.suppress(Exception):
             self.source.close()
         self._describe()
+        self._settle_version()
 
     def cancel_retry(self) -> None:
         """Give up waiting to retry: the reply fails with `RetryCancelled`."""
@@ -128,8 +129,9 @@ class LiveStream:
 
     @property
     def ended(self) -> bool:
-        """True once the reply's status and text are final (its worker may still be closing)."""
-        return self._final
+        """True once the reply is final: its worker finished, or `stop()` returned (the worker
+        may still be closing the connection; what it learns then only refines the numbers)."""
+        return self._settled
 
     @property
     def done(self) -> bool:
@@ -211,9 +213,13 @@ class LiveStream:
                 self._settle(failure, opened=opened)
                 self._final = True
         self._describe()
+        self._settle_version()
+        self._done.set()
+
+    def _settle_version(self) -> None:
         with self._lock:
             self._version += 1
-        self._done.set()
+            self._settled = True
 
     def _settle(self, failure: Exception | None, *, opened: bool) -> None:
         reply, text = self.reply, "".join(self._parts)

@@ -17,7 +17,9 @@ if client is None:  # the conversation stays readable; sending waits for a usabl
         icon=":material/arrow_back:",
     )
 
-prompt = st.chat_input("Message the model", submit_mode="stop", disabled=client is None)
+# "disable", not "stop": stopping the script does not stop a reply (it streams in a worker
+# and the next run follows it); the reply's own Stop button does.
+prompt = st.chat_input("Message the model", submit_mode="disable", disabled=client is None)
 if not history and not prompt:
     st.caption(
         "Say something below to start. Try the local endpoint's faults from the "

@@ -56,3 +56,18 @@ def test_a_finished_reply_is_on_screen_once_while_the_next_one_streams(page: Pag
     settle(page)
     assert page.evaluate("() => document.body.innerText").count(first) == 1
     snap(page, "streaming_chat_second_reply.png")
+
+
+def test_a_reply_keeps_streaming_while_another_page_is_open(page: Page) -> None:
+    go_to(page, "Streaming Chat")
+    set_sidebar_headers(page, "x-emulator-token-delay: 0.1")
+    send_chat(page, "Keep going while I look elsewhere")
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    expect(reply).to_contain_text('You said: "Keep going')  # streaming now
+    go_to(page, "Request Builder")  # a new run of another page: the stream goes on
+    go_to(page, "Streaming Chat")
+    expect(reply.get_by_text("finish stop")).to_be_visible(timeout=PATIENCE * 1000)
+    settle(page)
+    assert "Stopped by you" not in reply.inner_text()
+    text = reply.get_by_test_id("stMarkdownContainer").first.inner_text()
+    assert text.startswith('You said: "Keep going while I look elsewhere"')

@@ -14,8 +14,8 @@ another's text, and a click (which reruns the page) leaves the stream running: t
 placeholder, the stream's controls (Stop, the retry countdown and Cancel) into a second one
 below it, so what one run leaves on screen is overwritten element for element by the next.
 `follow` redraws each live slot at most every `INTERVAL` seconds, and only when its reply
-changed; with several it adds "Stop all". Stopping the script (the app's Stop, or the chat
-input's stop button) stops the streams it was following, as it stopped a stream before.
+changed; with several it adds "Stop all". Only those Stop buttons stop a stream: any other
+click, or a page switch, leaves it running for the next run to follow.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import StopException
 
 from core import RetryPolicy
 from core.live import LiveStream, Source
@@ -124,6 +123,7 @@ class Slot:
     def refresh(self) -> bool:
         """Redraw what changed; True while the stream goes on."""
         live = self.live
+        ended = live is None or live.ended  # read first: the drawing then shows the end
         version = live.sync() if live is not None else 0
         if version != self._drawn:
             self._drawn = version
@@ -133,7 +133,7 @@ class Slot:
                     st.empty()
         if live is None:
             return False
-        if live.ended:
+        if ended:
             self.live = None
             self._controls.empty()
             return False
@@ -143,9 +143,10 @@ class Slot:
     def _retry_status(self, live: LiveStream) -> None:
         """The countdown while waiting to retry, then "Retrying…", with Cancel beside Stop."""
         waiting = self.reply.waiting
+        counting = waiting is not None and waiting.left() > 0
         if waiting is None:
             shown = ""
-        elif waiting.left() > 0:
+        elif counting:
             shown = waiting.message()
         else:
             shown = f"Retrying ({waiting.notice.retry} of {waiting.notice.of})…"
@@ -153,7 +154,7 @@ class Slot:
             self._status_shown = shown
             if not shown:
                 self._status.empty()
-            elif waiting is not None and waiting.left() > 0:
+            elif counting:
                 self._status.info(shown, icon=":material/hourglass_top:")
             else:
                 self._status.caption(shown)
@@ -197,13 +198,12 @@ def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:
             on_click=_stop_each,
             args=(streams,),
         )
-    try:
-        while any([s.refresh() for s in live]):  # a list: every slot is refreshed each tick
-            time.sleep(INTERVAL)
-            _registry()
-    except StopException:  # the script was stopped: so are its streams
-        _stop_each(tuple(s.live for s in live if s.live is not None))
-        raise
+    # A click ends this run at `_registry()` (Streamlit stops the script and starts a new run,
+    # `runner.fastReruns`); the streams go on and the new run follows them. Stopping the
+    # script (the app's own Stop) is the same signal, so only the Stop buttons stop a stream.
+    while any([s.refresh() for s in live]):  # a list: every slot is refreshed on each tick
+        time.sleep(INTERVAL)
+        _registry()
     stop_all.empty()
 
 
