@@ -96,7 +96,7 @@ class LiveStream:
         self._version = 0
         self._notice: RetryNotice | None = None
         self._final = False  # the reply's status and text are final: no piece is added
-        self._settled = False  # ... and described: the reply changes no more (but see stop)
+        self._ended = False  # ... and described: see `ended`
         self._stopped = False
         self._cancel = threading.Event()
         self._done = threading.Event()
@@ -121,7 +121,7 @@ class LiveStream:
         with contextlib.suppress(Exception):
             self.source.close()
         self._describe()
-        self._settle_version()
+        self._mark_ended()
 
     def cancel_retry(self) -> None:
         """Give up waiting to retry: the reply fails with `RetryCancelled`."""
@@ -131,7 +131,7 @@ class LiveStream:
     def ended(self) -> bool:
         """True once the reply is final: its worker finished, or `stop()` returned (the worker
         may still be closing the connection; what it learns then only refines the numbers)."""
-        return self._settled
+        return self._ended
 
     @property
     def done(self) -> bool:
@@ -200,7 +200,9 @@ class LiveStream:
             if self._notice is not None and not self._final:
                 self.reply.waiting = RetryWait(self._notice, time.monotonic() + seconds)
             self._version += 1
-        self._cancel.wait(seconds)
+        if self._cancel.wait(seconds) and self._notice is not None:
+            # Raised here too, for retry loops that take a sleep but no `cancelled` (LangChain's).
+            raise RetryCancelled(self._notice.error)
         with self._lock:  # `waiting` stays until the retried request brings text, or ends
             if not self._final:
                 self.reply.status, self.reply.error = ReplyStatus.STREAMING, None
@@ -210,18 +212,18 @@ class LiveStream:
     def _end(self, failure: Exception | None, *, opened: bool) -> None:
         with self._lock:
             if not self._final:
-                self._settle(failure, opened=opened)
+                self._conclude(failure, opened=opened)
                 self._final = True
         self._describe()
-        self._settle_version()
+        self._mark_ended()
         self._done.set()
 
-    def _settle_version(self) -> None:
+    def _mark_ended(self) -> None:
         with self._lock:
             self._version += 1
-            self._settled = True
+            self._ended = True
 
-    def _settle(self, failure: Exception | None, *, opened: bool) -> None:
+    def _conclude(self, failure: Exception | None, *, opened: bool) -> None:
         reply, text = self.reply, "".join(self._parts)
         reply.waiting, reply.error = None, None
         if failure is None:

@@ -23,6 +23,7 @@ from core import (
     InterruptedStreamError,
     RateLimitError,
     RetryCancelled,
+    RetryNotice,
     RetryPolicy,
 )
 from core.live import LiveStream, PiecesSource, RetryHooks, TextStreamSource
@@ -233,6 +234,23 @@ def test_hooks_retry_a_rate_limit_through_the_stream_wait() -> None:
     reply = finish(live)
     assert reply.status == ReplyStatus.DONE and reply.text == "fine" and len(calls) == 2
     assert reply.retries == ["Rate limited (429): retrying in 0 s (1 of 3)."]
+
+
+def test_cancel_ends_a_wait_in_a_retry_loop_that_takes_only_a_sleep() -> None:
+    waited_on = RateLimitError("slow down", status_code=429, retry_after=100)
+
+    def adapter(hooks: RetryHooks) -> Iterator[str]:  # as LangChain's: on_retry, sleep, no more
+        hooks.on_retry(RetryNotice(1, 3, 100, waited_on))
+        hooks.sleep(100)
+        yield "never sent"
+
+    live = LiveStream(Reply(), PiecesSource(adapter, translate=translate))
+    until(lambda: live.reply.waiting is not None, "the retry wait")
+    assert live.reply.status == ReplyStatus.RETRYING
+    live.cancel_retry()
+    reply = finish(live)  # a 100-second wait, ended by the cancel
+    assert reply.status == ReplyStatus.FAILED and reply.text == ""
+    assert isinstance(reply.error, RetryCancelled) and reply.error.error is waited_on
 
 
 def test_an_unexpected_exception_from_a_core_stream_is_named_not_shown() -> None:
