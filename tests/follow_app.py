@@ -39,6 +39,9 @@ def drawer(name: str) -> Callable[[Reply], None]:
         drawn.append((state["run"], name, str(reply.status), reply.pieces))
         st.markdown(reply.text or "…")
         st.caption(f"{name}: {reply.status}")
+        if reply.live:  # a live drawing longer than the final one: nothing of it may remain
+            st.caption(f"{name}: {reply.pieces} pieces so far")
+            st.caption(f"{name}: still going")
         other = state.get("stop_when_done", {}).get(name)
         if other and reply.status == ReplyStatus.DONE:
             follow.stop(other)
