@@ -43,7 +43,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.helpers.browser_driver import CHROMIUM, chromium, serve_app
-from ui.conversation import LIVE_INTERVAL
+from ui.follow import INTERVAL as LIVE_INTERVAL
 
 from .server import BenchServer, render_stream
 

@@ -39,9 +39,11 @@ from .errors import (
     ValidationError,
 )
 from .hosts import ALLOWED_HOSTS_ENV, DEFAULT_ALLOWED, HostPolicy
+from .live import LiveStream, PiecesSource, RetryHooks, Source, TextStreamSource
 from .profiles import PROFILES, Param, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent
 from .redact import Redactor
+from .reply import Reply, ReplyStatus, RequestRecord, RetryWait
 from .response import RawResponse
 from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
 from .snippets import RequestSpec, to_curl, to_requests, to_urllib
@@ -73,23 +75,32 @@ __all__ = [
     "InterruptedStreamError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "LiveStream",
     "NotFoundError",
     "Param",
+    "PiecesSource",
     "Profile",
     "RateLimitError",
     "RawResponse",
     "Redactor",
+    "Reply",
+    "ReplyStatus",
+    "RequestRecord",
     "RequestSpec",
     "RequestTimeoutError",
     "RetryCancelled",
+    "RetryHooks",
     "RetryNotice",
     "RetryPolicy",
+    "RetryWait",
     "SSEDecoder",
     "Secret",
     "SentRequest",
     "ServerError",
     "ServerSentEvent",
+    "Source",
     "TextStream",
+    "TextStreamSource",
     "TimedEvent",
     "TimeoutError",
     "TransportError",

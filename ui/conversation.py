@@ -1,99 +1,65 @@
-"""Streaming Chat state: the turns of the conversation, streaming a reply, and exports.
+"""Streaming Chat state: the turns of the conversation, asking for a reply, and exports.
 
-The conversation is `st.session_state["chat_turns"]`, a list of `Turn`. A reply is
-appended before its first token and grows as deltas arrive, so when the user stops a
-reply (which ends the run) the next run finds it still `streaming` and marks it stopped;
-likewise a reply cancelled while waiting to retry a 429/503 is found `retrying` and marked
-failed, with the error it was waiting on.
+The conversation is `st.session_state["chat_turns"]`, a list of `Turn`: the user's messages
+and the assistant's replies (`core.reply.Reply`). A reply streams in a worker thread under the
+stream key `chat` (`ui.follow`); it is in the history before its first token, so a rerun
+during the stream (any click) draws it again and keeps following it, and Stop keeps the text
+that arrived. Every reply is drawn by `draw_reply`, live or finished.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from core import (
-    APIStatusError,
-    Client,
-    EndpointError,
-    RetryCancelled,
-    RetryNotice,
-    TextStream,
-    TimedEvent,
-)
-from ui import settings, widgets
+from core import PROFILES, APIStatusError, Client, RetryPolicy
+from core.live import TextStreamSource
+from core.records import parse_json
+from core.reply import Reply, ReplyStatus, RequestRecord
+from ui import follow, settings, widgets
 
-# Turn.status values.
-STREAMING = "streaming"
-DONE = "done"
-STOPPED = "stopped"  # the user pressed Stop (or started something else) mid-reply
-INTERRUPTED = "interrupted"  # the stream broke; the text that arrived is kept
-FAILED = "failed"  # the request failed before any text
-STILL_STREAMING = "Still streaming; the downloads will hold the whole reply."
-RETRYING = "retrying"  # waiting to retry a 429/503; found so by a later run: cancelled
-LIVE_INTERVAL = 0.03  # seconds between redraws: every token at human speeds, fewer when fast
+KEY = "chat"  # the stream key, and the prefix of the Stop and Cancel retry widget keys
+WHERE = "The JSON and Markdown downloads below hold the whole reply."
 
 
 @dataclass
 class Turn:
-    """One message; assistant turns also carry how the reply went."""
+    """One message: what the user wrote (`content`), or the assistant's `reply`."""
 
     role: str
-    content: str
-    status: str = DONE
-    error: EndpointError | None = None
-    request: str = ""  # the request body as sent, key redacted
-    events: list[TimedEvent] = field(default_factory=list)
-    pieces: int = 0  # text deltas received
-    time_to_first_token: float | None = None
-    elapsed: float | None = None
-    finish_reason: str | None = None
-    usage: Mapping[str, Any] = field(default_factory=dict)
-    retries: list[str] = field(default_factory=list)  # retry notices shown while waiting
+    content: str = ""
+    reply: Reply | None = None
 
     @property
-    def tokens(self) -> int:
-        """Completion tokens: the endpoint's count when reported, else the deltas seen."""
-        return int(self.usage.get("completion_tokens") or self.pieces)
-
-    @property
-    def tokens_per_second(self) -> float | None:
-        """Generation speed after the first token."""
-        if self.elapsed is None or self.time_to_first_token is None:
-            return None
-        generating = self.elapsed - self.time_to_first_token
-        return self.tokens / generating if generating > 0 else None
+    def text(self) -> str:
+        """The message's text: the user's words or the reply's text."""
+        return self.reply.text if self.reply is not None else self.content
 
 
 def turns() -> list[Turn]:
-    """The conversation so far; replies cut off by a Stop or a Cancel are marked so."""
-    found: list[Turn] = st.session_state.setdefault("chat_turns", [])
-    for turn in found:
-        if turn.status == STREAMING:
-            turn.status = STOPPED
-        elif turn.status == RETRYING and turn.error is not None:
-            turn.status, turn.error = FAILED, RetryCancelled(turn.error)
-    return found
+    """The conversation so far."""
+    return st.session_state.setdefault("chat_turns", [])
 
 
 def api_messages(history: Sequence[Turn]) -> list[dict[str, Any]]:
     """The messages to send: the system prompt, then every turn that has text."""
-    said = [{"role": t.role, "content": t.content} for t in history if t.content]
+    said = [{"role": t.role, "content": t.text} for t in history if t.text]
     return settings.with_system_prompt(said)
 
 
 def clear() -> None:
-    """Forget the conversation."""
+    """Forget the conversation (stopping a reply still streaming)."""
+    follow.stop(KEY)
     st.session_state["chat_turns"] = []
 
 
 def drop_last_reply() -> None:
     """Remove the trailing assistant turn so that it can be generated again."""
+    follow.stop(KEY)
     history = st.session_state.get("chat_turns", [])
     if history and history[-1].role == "assistant":
         history.pop()
@@ -105,73 +71,74 @@ def take_regenerate() -> bool:
     return bool(st.session_state.pop("chat_regenerate", False))
 
 
-# Streaming ------------------------------------------------------------------------------
+# Asking and drawing ---------------------------------------------------------------------
 
 
-def stream_reply(client: Client, history: list[Turn], params: Mapping[str, Any]) -> Turn:
-    """Stream the next assistant reply into a chat message, keeping it in `history`."""
+def ask(
+    client: Client,
+    history: list[Turn],
+    params: Mapping[str, Any],
+    policy: RetryPolicy | None,
+) -> Reply:
+    """Append the next assistant reply to `history` and start streaming it (draw it with
+    `show`); a reply still streaming is stopped first, keeping its text."""
+    follow.stop(KEY)  # a reply still streaming ends here, with the text it has
     messages = api_messages(history)
-    reply = Turn("assistant", "", status=STREAMING)
-    reply.request = json.dumps({"messages": messages, **params, "stream": True}, indent=2)
-    history.append(reply)
-    with st.chat_message("assistant"):
-        text = st.empty()
-        text.caption("Waiting for the first token…")
-        stop = st.empty()
-        stop.button("Stop", key="btn_chat_stop", icon=":material/stop_circle:", type="tertiary")
-
-        def start() -> TextStream:
-            reply.status, reply.error = STREAMING, None
-            return client.stream_chat(messages, **params)
-
-        def on_wait(notice: RetryNotice) -> None:
-            reply.status, reply.error = RETRYING, notice.error
-            reply.retries.append(notice.message)
-
-        try:
-            stream = widgets.run_with_retries(
-                start, settings.retry_policy(), key="btn_chat_cancel_retry", on_wait=on_wait
-            )
-        except EndpointError as exc:
-            reply.status, reply.error = FAILED, exc
-        else:
-            reply.request = stream.exchange.request.body
-            reply.events = stream.events  # the same list: it fills while the reply streams
-            drawn = 0.0
-            try:
-                for _ in stream:
-                    reply.pieces += 1
-                    if time.monotonic() - drawn >= LIVE_INTERVAL:
-                        # Kept before drawing: a Stop ends the run inside the draw, and the
-                        # next run finds the reply with everything that had arrived.
-                        _keep(reply, stream)
-                        draw_live(text, reply.content, STILL_STREAMING)
-                        drawn = time.monotonic()
-            except EndpointError as exc:
-                reply.status, reply.error = INTERRUPTED, exc
-                reply.content = getattr(exc, "partial_text", "") or stream.text
-            else:
-                reply.status = DONE
-            _keep(reply, stream)
-            reply.elapsed = stream.exchange.elapsed or reply.elapsed
-            reply.finish_reason, reply.usage = stream.finish_reason, stream.usage
-        stop.empty()
-        text.empty()
-        _reply_body(reply)
+    body = json.dumps({"messages": messages, **params, "stream": True}, indent=2)
+    reply = Reply(request=RequestRecord(body, dict(params), client.profile.id))
+    history.append(Turn("assistant", reply=reply))
+    source = TextStreamSource(lambda: client.stream_chat(messages, **params))
+    follow.start(KEY, reply, source, policy)
     return reply
 
 
-def _keep(reply: Turn, stream: TextStream) -> None:
-    """Copy what has arrived into the turn (joined here, not per token: replies can be huge)."""
-    if reply.status != INTERRUPTED:
-        reply.content = stream.text
-    reply.time_to_first_token = stream.time_to_first_token
-    if stream.events:
-        reply.elapsed = stream.events[-1].at
+def show(turn: Turn) -> follow.Slot | None:
+    """One turn as a chat message; a reply's slot, for `follow.follow`."""
+    with st.chat_message(turn.role):
+        if turn.reply is not None:
+            return follow.slot(KEY, turn.reply, draw_reply)
+        shown, note = widgets.clipped(turn.content)
+        st.markdown(shown)
+        widgets.clip_note(note, "The downloads below hold the whole message.")
+    return None
+
+
+def draw_reply(reply: Reply) -> None:
+    """A reply, live or finished: text, how it ended, error, numbers, request and events."""
+    follow.reply_text(reply, WHERE)
+    if reply.live:  # redrawn many times a second: the text only (the follower adds Stop)
+        return
+    if reply.error is not None:
+        widgets.error_box(reply.error)
+        st.caption("Fix the cause, then press **Regenerate** to ask again.")
+    follow.retries_note(reply)
+    if reply.status == ReplyStatus.DONE:
+        widgets.stream_end_note(reply.events, reply.finish_reason)
+    if stats := follow.stats_line(reply):
+        st.caption(stats)
+    with st.expander("Request and raw events", icon=":material/data_object:"):
+        st.markdown("**Request body as sent**")
+        request, note = widgets.clipped(reply.request.body if reply.request else "")
+        st.code(request or "(not sent)", language="json", wrap_lines=True)
+        widgets.clip_note(note, "")
+        if reply.events:
+            st.markdown(f"**{len(reply.events)} server-sent events**")
+            widgets.event_log(reply.events)
+        if isinstance(reply.error, APIStatusError):
+            st.markdown(f"**Response body ({reply.error.status_code})**")
+            body, note = widgets.clipped(reply.error.body)
+            st.code(body or "(empty)", language=None, wrap_lines=True)
+            widgets.clip_note(note, "")
+
+
+# Kept for ui/chains.py, which draws its replies itself until it moves onto ui.follow.
+STREAMING, DONE, STOPPED = ReplyStatus.STREAMING, ReplyStatus.DONE, ReplyStatus.STOPPED
+INTERRUPTED, FAILED = ReplyStatus.INTERRUPTED, ReplyStatus.FAILED
+LIVE_INTERVAL = follow.INTERVAL
 
 
 def draw_live(slot: Any, content: str, where: str) -> None:
-    """A reply still streaming, drawn into `slot` clipped like a finished one."""
+    """A reply still streaming, drawn into `slot` (ui/chains.py only)."""
     shown, note = widgets.clipped(content)
     with slot.container():
         st.markdown(shown)
@@ -179,74 +146,8 @@ def draw_live(slot: Any, content: str, where: str) -> None:
 
 
 def reply_text(content: str, status: str, where: str) -> None:
-    """A reply's text, clipped (`where` says where the whole is), and how it ended."""
-    shown, note = widgets.clipped(content)
-    if shown:
-        st.markdown(shown)
-    widgets.clip_note(note, where)
-    widgets.replacement_note(content)
-    if status == STOPPED:
-        st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
-    elif status == INTERRUPTED:
-        kept = "the text above is what arrived before the failure" if content else "no text"
-        st.caption(f":material/content_cut: Interrupted: {kept}.")
-
-
-# Rendering ------------------------------------------------------------------------------
-
-
-def show(turn: Turn) -> None:
-    """One turn as a chat message."""
-    with st.chat_message(turn.role):
-        if turn.role == "user":
-            shown, note = widgets.clipped(turn.content)
-            st.markdown(shown)
-            widgets.clip_note(note, "The downloads below hold the whole message.")
-        else:
-            _reply_body(turn)
-
-
-def _reply_body(turn: Turn) -> None:
-    reply_text(
-        turn.content, turn.status, "The JSON and Markdown downloads below hold the whole reply."
-    )
-    if turn.error is not None:
-        widgets.error_box(turn.error)
-        st.caption("Fix the cause, then press **Regenerate** to ask again.")
-    if turn.retries:
-        st.caption(":material/replay: Automatic retries: " + " ".join(turn.retries))
-    if turn.status == DONE:
-        widgets.stream_end_note(turn.events, turn.finish_reason)
-    if stats := stats_line(turn):
-        st.caption(stats)
-    with st.expander("Request and raw events", icon=":material/data_object:"):
-        st.markdown("**Request body as sent**")
-        request, note = widgets.clipped(turn.request)
-        st.code(request or "(not sent)", language="json", wrap_lines=True)
-        widgets.clip_note(note, "")
-        if turn.events:
-            st.markdown(f"**{len(turn.events)} server-sent events**")
-            widgets.event_log(turn.events)
-        if isinstance(turn.error, APIStatusError):
-            st.markdown(f"**Response body ({turn.error.status_code})**")
-            body, note = widgets.clipped(turn.error.body)
-            st.code(body or "(empty)", language=None, wrap_lines=True)
-            widgets.clip_note(note, "")
-
-
-def stats_line(turn: Turn) -> str:
-    """`first token 85 ms · 41.2 tokens/s · usage 12 in → 40 out · finish stop`, as known."""
-    speed = turn.tokens_per_second
-    parts = [
-        f"first token {widgets.seconds(turn.time_to_first_token)}"
-        if turn.time_to_first_token is not None
-        else "",
-        f"{speed:.1f} tokens/s" if speed is not None else "",
-        f"{turn.tokens} tokens" if turn.pieces and not turn.usage else "",
-        f"usage {widgets.usage_text(turn.usage)}" if turn.usage else "",
-        f"finish {turn.finish_reason}" if turn.finish_reason else "",
-    ]
-    return " · ".join(part for part in parts if part)
+    """A finished reply's text and how it ended (ui/chains.py only)."""
+    follow.reply_text(Reply(content, ReplyStatus(status)), where)
 
 
 def toolbar(history: Sequence[Turn], *, can_send: bool) -> None:
@@ -286,44 +187,68 @@ def toolbar(history: Sequence[Turn], *, can_send: bool) -> None:
 
 
 def to_json(history: Sequence[Turn]) -> str:
-    """The conversation, its settings (never the key) and per-reply statistics."""
-    current = settings.current()
-    endpoint = current.endpoint
+    """The conversation, what each reply was asked with (never the key) and its numbers.
+
+    The top-level settings are those of the latest reply.
+    """
+    latest = _latest_request(history)
     document = {
-        "profile": current.profile.id,
-        "endpoint": endpoint.url if endpoint else "",
-        "system_prompt": current.system_prompt,
-        "parameters": dict(current.params),
+        **_asked_with(latest),
         "messages": [_turn_json(turn) for turn in history],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def _turn_json(turn: Turn) -> dict[str, Any]:
-    item: dict[str, Any] = {"role": turn.role, "content": turn.content}
-    if turn.role == "assistant":
+    item: dict[str, Any] = {"role": turn.role, "content": turn.text}
+    reply = turn.reply
+    if reply is not None:
         item |= {
-            "status": turn.status,
-            "finish_reason": turn.finish_reason,
-            "usage": dict(turn.usage),
-            "time_to_first_token_s": turn.time_to_first_token,
-            "tokens_per_second": turn.tokens_per_second,
-            "error": str(turn.error) if turn.error else None,
+            "status": reply.status,
+            "finish_reason": reply.finish_reason,
+            "usage": dict(reply.usage),
+            "time_to_first_token_s": reply.time_to_first_token,
+            "tokens_per_second": reply.tokens_per_second,
+            "error": str(reply.error) if reply.error else None,
+            "request": _asked_with(reply.request),
         }
     return item
 
 
 def to_markdown(history: Sequence[Turn]) -> str:
     """The conversation as a Markdown transcript."""
-    current = settings.current()
-    lines = [f"# Conversation with {current.profile.label}", ""]
-    if current.system_prompt.strip():
-        lines += [f"_System prompt:_ {current.system_prompt.strip()}", ""]
+    asked = _asked_with(_latest_request(history))
+    profile = PROFILES.get(asked["profile"])
+    lines = [f"# Conversation with {profile.label if profile else 'a chat model'}", ""]
+    if asked["system_prompt"].strip():
+        lines += [f"_System prompt:_ {asked['system_prompt'].strip()}", ""]
     for turn in history:
-        lines += [f"## {'You' if turn.role == 'user' else 'Assistant'}", "", turn.content, ""]
-        if turn.role == "assistant":
-            if turn.status != DONE:
-                lines += [f"_({turn.status}{': ' + str(turn.error) if turn.error else ''})_", ""]
-            if stats := stats_line(turn):
+        lines += [f"## {'You' if turn.role == 'user' else 'Assistant'}", "", turn.text, ""]
+        reply = turn.reply
+        if reply is not None:
+            if reply.status != ReplyStatus.DONE:
+                lines += [f"_({reply.status}{': ' + str(reply.error) if reply.error else ''})_", ""]
+            if stats := follow.stats_line(reply):
                 lines += [f"_{stats}_", ""]
     return "\n".join(lines)
+
+
+def _latest_request(history: Sequence[Turn]) -> RequestRecord | None:
+    replies = [turn.reply for turn in history if turn.reply is not None]
+    return replies[-1].request if replies else None
+
+
+def _asked_with(record: RequestRecord | None) -> dict[str, Any]:
+    """Profile, URL, system prompt and parameters of one request, as the reply recorded them."""
+    record = record or RequestRecord()
+    body = parse_json(record.body)
+    messages = body.get("messages") if isinstance(body, dict) else None
+    first = messages[0] if isinstance(messages, list) and messages else {}
+    is_system = isinstance(first, dict) and first.get("role") == "system"
+    system = first.get("content") if is_system else ""
+    return {
+        "profile": record.profile,
+        "endpoint": record.sent.url if record.sent else "",
+        "system_prompt": system if isinstance(system, str) else "",
+        "parameters": dict(record.params),
+    }

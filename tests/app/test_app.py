@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
 from tests.helpers.app_driver import assert_key_hidden
 from ui import conversation
@@ -201,7 +202,7 @@ def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHAT)
     app.session_state["chat_turns"] = [
         conversation.Turn("user", "Write a long story"),
-        conversation.Turn("assistant", "Once upon a", status=conversation.STREAMING),
+        conversation.Turn("assistant", reply=Reply("Once upon a", ReplyStatus.STREAMING)),
     ]
     app.run()
     reply = app.chat_message[1]

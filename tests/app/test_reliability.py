@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import PROFILES, Client, Endpoint, EndpointError, RateLimitError, RawResponse
 from core.langchain import ChatAzureServerless
+from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
 from tests.helpers.app_driver import APP, BUILDER, CHAT, act, open_page, say, start_app, texts
 from tests.helpers.raw_server import (
@@ -172,10 +173,11 @@ def test_a_cancelled_chat_retry_is_reported_and_the_message_kept(
         conversation.Turn("user", "Kept question"),
         conversation.Turn(
             "assistant",
-            "",
-            status=conversation.RETRYING,
-            error=waited_on,
-            retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+            reply=Reply(
+                status=ReplyStatus.RETRYING,
+                error=waited_on,
+                retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+            ),
         ),
     ]
     app.run()

@@ -24,6 +24,8 @@ from tests.helpers.browser_pages import (
     SCREENSHOTS,
     TOKEN_DELAY,
     VIEWPORT,
+    go_to,
+    send_chat,
     set_sidebar_headers,
     settle,
     snap,
@@ -32,14 +34,6 @@ from tests.helpers.canary import Canary, canary_emulator, new_key
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
-
-
-def go_to(page: Page, title: str) -> None:
-    """Navigate with the sidebar menu, which keeps the browser session (and its state)."""
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
-    # The first visit to a LangChain page imports LangChain: allow for it.
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
-    settle(page)
 
 
 def test_every_page_opens_and_is_screenshotted(page: Page) -> None:
@@ -153,12 +147,6 @@ def test_builder_stream_can_be_stopped(page: Page) -> None:
 
 
 # Issue 5 ------------------------------------------------------------------------------------
-
-
-def send_chat(page: Page, message: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(message)
-    box.press("Enter")
 
 
 def test_a_retry_counts_down_and_cancel_keeps_the_message(page: Page) -> None:

@@ -38,3 +38,17 @@ def set_sidebar_headers(page: Page, text: str) -> None:
     headers.fill(text)
     headers.press("Control+Enter")
     settle(page)
+
+
+def go_to(page: Page, title: str) -> None:
+    """Navigate with the sidebar menu, which keeps the browser session (and its state)."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    # The first visit to a LangChain page imports LangChain: allow for it.
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+    settle(page)
+
+
+def send_chat(page: Page, message: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(message)
+    box.press("Enter")
