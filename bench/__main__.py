@@ -176,21 +176,15 @@ def _growth() -> list[str]:
 
 
 def _endpoint() -> list[str]:
-    """Section 5: the local endpoint, scripted under concurrency and llama speed."""
+    """Section 5: the local endpoint, scripted under concurrency, then the llama slots."""
     conc = endpoint.scripted_concurrency()
-    speed = endpoint.llama_speed()
-    if isinstance(speed, dict):
-        llama = (
-            f"llama engine (SmolLM2-135M Q4_1): {speed['tokens_per_s']:.0f} tokens/s streamed, "
-            f"first token after {speed['ttft_ms']:.0f} ms."
-        )
-    else:
-        llama = f"llama engine: {speed}."
     return [
         "**5. Local endpoint**: scripted engine, "
         f"{conc['streams']} concurrent streams of 100 tokens: time to first token p50 "
         f"{conc['ttft_p50_ms']:.0f} ms, p99 {conc['ttft_p99_ms']:.0f} ms; "
-        f"{conc['tokens_per_s']:,.0f} tokens/s in total; {conc['failed']} failed. " + llama
+        f"{conc['tokens_per_s']:,.0f} tokens/s in total; {conc['failed']} failed.",
+        "",
+        *endpoint.llama_lines(endpoint.llama_slots()),
     ]
 
 

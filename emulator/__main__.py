@@ -40,10 +40,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--token-delay", type=float, default=0.0, help="scripted: seconds before each token")
     add("--reply-tokens", type=int, default=40, help="scripted: natural reply length")
     add("--no-content-filter", action="store_true", help="turn the prompt filter off")
-    add("--queue-limit", type=int, help="waiting generations beyond the running one (llama: 4)")
-    add("--threads", type=int, default=1, help="llama: CPU threads (1 resists busy CPUs)")
+    add("--slots", type=_positive, help="generations running at once (llama: 4)")
+    add("--queue-limit", type=_natural, help="generations waiting beyond the slots (llama: 4)")
+    add("--threads", type=_positive, default=1, help="llama: CPU threads per slot")
     add("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     return parser.parse_args(argv)
+
+
+def _natural(text: str) -> int:
+    """A whole number >= 0, for argparse."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
+
+
+def _positive(text: str) -> int:
+    """A whole number >= 1, for argparse."""
+    value = _natural(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 class _QuietCut(logging.Filter):
@@ -91,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         reply_tokens=args.reply_tokens,
         content_filter=not args.no_content_filter,
         queue_limit=args.queue_limit,
+        slots=args.slots,
         threads=args.threads,
         entra_token=token or None,
         deployment=args.deployment or None,

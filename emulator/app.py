@@ -47,6 +47,7 @@ DELAY_HEADER = "x-emulator-token-delay"
 REPLY_TOKENS_HEADER = "x-emulator-reply-tokens"
 MAX_TOKEN_DELAY = 5.0
 MAX_REPLY_TOKENS = 100_000
+LLAMA_SLOTS = 4
 LLAMA_QUEUE_LIMIT = 4
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -62,6 +63,7 @@ class Settings:
     reply_tokens: int = 40
     content_filter: bool = True
     queue_limit: int | None = None
+    slots: int | None = None  # None: LLAMA_SLOTS for llama; see `admission_limits`
     threads: int = 1
     entra_token: str | None = field(default=None, repr=False)
     deployment: str | None = None  # None: named after the model
@@ -104,7 +106,8 @@ class RequestIds:
 def make_engine(settings: Settings) -> Engine:
     """The engine named in the settings."""
     if settings.engine == "llama":
-        return LlamaEngine(settings.model_path, n_threads=settings.threads)
+        slots, _ = admission_limits(settings)
+        return LlamaEngine(settings.model_path, n_threads=settings.threads, slots=slots or 1)
     return ScriptedEngine()
 
 
@@ -162,11 +165,20 @@ async def crash(_: Request, exc: Exception) -> Response:
     return errors.server_error(type(exc).__name__)
 
 
-def queue_limit(settings: Settings) -> int | None:
-    """How many generations may wait: the setting, else LLAMA_QUEUE_LIMIT for llama."""
-    if settings.queue_limit is None and settings.engine == "llama":
-        return LLAMA_QUEUE_LIMIT
-    return settings.queue_limit
+def admission_limits(settings: Settings) -> tuple[int | None, int | None]:
+    """(slots, queue limit) for the gate; `None` is no limit.
+
+    llama: LLAMA_SLOTS and LLAMA_QUEUE_LIMIT unless given. scripted: everyone at once,
+    unless `--slots` or `--queue-limit` is given; then one slot unless `--slots` says more,
+    and any number waiting unless `--queue-limit` says how many.
+    """
+    if settings.engine == "llama":
+        slots = LLAMA_SLOTS if settings.slots is None else settings.slots
+        limit = LLAMA_QUEUE_LIMIT if settings.queue_limit is None else settings.queue_limit
+        return slots, limit
+    if settings.slots is None and settings.queue_limit is None:
+        return None, None
+    return settings.slots or 1, settings.queue_limit
 
 
 class Handlers:
@@ -177,7 +189,7 @@ class Handlers:
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
-        self.gate = Gate(queue_limit(settings))
+        self.gate = Gate(*admission_limits(settings))
         self.ready = asyncio.Event()
         self.failed_once = faults.FailedOnce()
         self.started = int(time.time())
@@ -196,7 +208,8 @@ class Handlers:
                 self._on_load_failure(exc)
             return
         self.ready.set()
-        log.info("engine %s ready (model %s)", self.settings.engine, self.engine.model_name)
+        limits = f"slots {self.gate.slots}, queue limit {self.gate.queue_limit}"
+        log.info("engine %s ready (%s; %s)", self.settings.engine, self.engine.model_name, limits)
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:

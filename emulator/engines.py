@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import queue
 import random
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterator
@@ -146,33 +147,45 @@ class ScriptedEngine:
 
 
 class LlamaEngine:
-    """SmolLM2-135M-Instruct through llama-cpp-python, one generation at a time."""
+    """SmolLM2-135M-Instruct through llama-cpp-python, `slots` generations at once.
+
+    Each slot is its own `Llama` object (weights mapped once from the same file, a KV cache
+    each), taken by one generation's thread and handed back when it ends: a `Llama` is never
+    used by two threads at once. `check` tokenizes with one more small instance that only
+    the event loop's thread touches.
+    """
 
     model_name = "SmolLM2-135M-Instruct"
     provider = "HuggingFaceTB"
 
-    def __init__(self, model_path: Path, n_ctx: int = 2048, n_threads: int = 1) -> None:
-        self.model_path, self.n_ctx, self.n_threads = model_path, n_ctx, n_threads
-        self._llm: Any = None
+    def __init__(
+        self, model_path: Path, n_ctx: int = 2048, n_threads: int = 1, slots: int = 1
+    ) -> None:
+        if slots < 1:
+            raise ValueError("slots must be at least 1")
+        self.model_path, self.n_ctx = model_path, n_ctx
+        self.n_threads, self.slots = n_threads, slots
+        self._checker: Any = None
         self._template: Any = None
         self._is_end_of_generation: Any = None
-        # The model object is not thread-safe; a cancelled stream's worker may still be
-        # finishing its last token when the next request starts, so it holds this lock.
-        self._busy = threading.Lock()
+        # Free instances. A cancelled stream's thread may still be finishing its last token
+        # when the gate admits the next generation; that thread then waits here briefly.
+        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def load(self) -> None:
-        """Load the GGUF and its chat template (blocking)."""
-        from llama_cpp import Llama, llama_vocab_is_eog
+        """Load the slots' instances, the checker and the chat template (blocking).
+
+        All at start and one after the other: an instance takes about 0.1 s, and
+        llama-cpp-python silences its load by redirecting the process's stdout and stderr,
+        which two threads loading at once would tangle.
+        """
+        from llama_cpp import llama_vocab_is_eog
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        llm = Llama(
-            model_path=str(self.model_path),
-            n_ctx=self.n_ctx,
-            n_threads=self.n_threads,
-            n_threads_batch=self.n_threads,
-            verbose=False,
-            seed=0,
-        )
+        for _ in range(self.slots):
+            self._free.put(self._new_instance(self.n_ctx))
+        # Tokenizing needs no context: 32 positions keep this instance at about 20 MB.
+        llm = self._checker = self._new_instance(32)
         template = llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise RuntimeError(f"{self.model_path} has no chat template")
@@ -184,18 +197,27 @@ class LlamaEngine:
             stop_token_ids=[llm.token_eos()],
         )
         self._is_end_of_generation = llama_vocab_is_eog
-        self._llm = llm
+
+    def _new_instance(self, n_ctx: int) -> Any:
+        from llama_cpp import Llama
+
+        batch = min(n_ctx, 512)
+        return Llama(
+            model_path=str(self.model_path),
+            n_ctx=n_ctx,
+            n_batch=batch,
+            n_ubatch=batch,
+            n_threads=self.n_threads,
+            n_threads_batch=self.n_threads,
+            verbose=False,
+            seed=0,
+        )
 
     def check(self, call: Call) -> None:
         """Refuse prompts that fill the context window (D-L2: prompt + max_tokens <= n_ctx)."""
-        prompt_tokens = len(self._tokens(self._prompt(call)[0]))
+        prompt_tokens = len(_tokens(self._checker, self._prompt(call)[0]))
         if prompt_tokens >= self.n_ctx:
             raise ContextOverflow(prompt_tokens, self.n_ctx)
-
-    def _tokens(self, prompt: str) -> list[int]:
-        # add_bos=True adds BOS only if the model asks for it (SmolLM2 does not).
-        tokens = self._llm.tokenize(prompt.encode(), add_bos=True, special=True)
-        return tokens or [self._llm.token_bos()]  # an empty prompt still needs one token
 
     async def generate(self, call: Call, outcome: Outcome, pace: Pace) -> AsyncGenerator[str, None]:
         """Run the blocking generation in a thread and yield its pieces as they come."""
@@ -204,38 +226,45 @@ class LlamaEngine:
             yield piece
 
     def _run(self, call: Call, outcome: Outcome, cancel: threading.Event) -> Iterator[str]:
-        with self._busy:
-            prompt, template_stops = self._prompt(call)
-            stops = [*call.stop, *template_stops]
-            prompt_ids = self._tokens(prompt)
-            outcome.prompt_tokens = len(prompt_ids)
-            # D-L2: prompt + max_tokens must fit the context; longer asks end with "length".
-            max_tokens = min(call.max_tokens, self.n_ctx - len(prompt_ids))
-            llm = self._llm
-            llm.set_seed(call.seed if call.seed is not None else random.randrange(2**31))
-            # Forget the previous prompt: reusing its KV cache changes the logits slightly,
-            # and then the same seed would no longer give the same text.
-            llm.reset()
-            tokens = llm.generate(prompt_ids, reset=True, **_sampling(call))
-            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-            held, outcome.finish_reason = "", "length"
-            for token in tokens:
-                if self._is_end_of_generation(llm._model.vocab, token):
-                    outcome.finish_reason = "stop"
-                    break
-                outcome.completion_tokens += 1
-                held += decoder.decode(llm.detokenize([token]))
-                cut = _first_stop(held, stops)
-                if cut is not None:
-                    held, outcome.finish_reason = held[:cut], "stop"
-                    break
-                ready, held = _hold_back(held, stops)
-                if ready:
-                    yield ready
-                if outcome.completion_tokens >= max_tokens or cancel.is_set():
-                    break
-            if held:
-                yield held
+        llm = self._free.get()
+        try:
+            yield from self._sample(llm, call, outcome, cancel)
+        finally:
+            self._free.put(llm)
+
+    def _sample(
+        self, llm: Any, call: Call, outcome: Outcome, cancel: threading.Event
+    ) -> Iterator[str]:
+        prompt, template_stops = self._prompt(call)
+        stops = [*call.stop, *template_stops]
+        prompt_ids = _tokens(llm, prompt)
+        outcome.prompt_tokens = len(prompt_ids)
+        # D-L2: prompt + max_tokens must fit the context; longer asks end with "length".
+        max_tokens = min(call.max_tokens, self.n_ctx - len(prompt_ids))
+        llm.set_seed(call.seed if call.seed is not None else random.randrange(2**31))
+        # Forget the previous prompt: reusing its KV cache changes the logits slightly,
+        # and then the same seed would no longer give the same text.
+        llm.reset()
+        tokens = llm.generate(prompt_ids, reset=True, **_sampling(call))
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        held, outcome.finish_reason = "", "length"
+        for token in tokens:
+            if self._is_end_of_generation(llm._model.vocab, token):
+                outcome.finish_reason = "stop"
+                break
+            outcome.completion_tokens += 1
+            held += decoder.decode(llm.detokenize([token]))
+            cut = _first_stop(held, stops)
+            if cut is not None:
+                held, outcome.finish_reason = held[:cut], "stop"
+                break
+            ready, held = _hold_back(held, stops)
+            if ready:
+                yield ready
+            if outcome.completion_tokens >= max_tokens or cancel.is_set():
+                break
+        if held:
+            yield held
 
     def _prompt(self, call: Call) -> tuple[str, list[str]]:
         if call.kind == TEXT:
@@ -244,6 +273,13 @@ class LlamaEngine:
         formatted = self._template(messages=messages)
         stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop]
         return formatted.prompt, [s for s in stop if s]
+
+
+def _tokens(llm: Any, prompt: str) -> list[int]:
+    """The prompt's token ids, tokenized by `llm`."""
+    # add_bos=True adds BOS only if the model asks for it (SmolLM2 does not).
+    tokens = llm.tokenize(prompt.encode(), add_bos=True, special=True)
+    return tokens or [llm.token_bos()]  # an empty prompt still needs one token
 
 
 def _sampling(call: Call) -> dict[str, float]:

@@ -32,6 +32,21 @@ def test_llama_engine_with_a_broken_model_exits(tmp_path: Path) -> None:
     assert "engine llama failed to load" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--slots", "0", "at least 1"),
+        ("--queue-limit", "-1", "below 0"),
+        ("--threads", "0", "at least 1"),
+    ],
+)
+def test_counts_out_of_range_are_refused(flag: str, value: str, says: str) -> None:
+    cmd = [sys.executable, "-m", "emulator", flag, value]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert flag in result.stderr and says in result.stderr
+
+
 def test_verify_file_rejects_a_wrong_hash(tmp_path: Path) -> None:
     sample = tmp_path / "sample.bin"
     sample.write_bytes(b"not the model")

@@ -1,4 +1,4 @@
-"""Admission: one running generation, a bounded queue, and 429 when it is full."""
+"""Admission over HTTP: running slots, a bounded queue, and 429 when it is full."""
 
 from __future__ import annotations
 
@@ -81,8 +81,30 @@ def test_queue_limit_one_lets_one_wait(private_emulator: list[Emulator]) -> None
 def test_scripted_without_queue_limit_runs_in_parallel(emulator: Emulator) -> None:
     with open_slow_stream(emulator):
         assert post(emulator, "/chat/completions", CHAT).status_code == 200
-        assert requests.get(emulator.base_url + "/", timeout=10).json()["queue"] == {
-            "limit": None,
-            "running": None,
-            "waiting": 0,
-        }
+        queue = requests.get(emulator.base_url + "/", timeout=10).json()["queue"]
+        assert queue["slots"] is None and queue["limit"] is None and queue["waiting"] == 0
+
+
+def test_slots_run_together_and_the_queue_counts_beyond_them(
+    private_emulator: list[Emulator],
+) -> None:
+    emu = start_emulator("--engine", "scripted", "--slots", "2", "--queue-limit", "1")
+    private_emulator.append(emu)
+    results: list[int] = []
+
+    def wait_in_line() -> None:
+        results.append(post(emu, "/chat/completions", CHAT).status_code)
+
+    waiter = threading.Thread(target=wait_in_line)
+    with open_slow_stream(emu), open_slow_stream(emu):  # both admitted: two slots
+        queue = requests.get(emu.base_url + "/", timeout=10).json()["queue"]
+        assert queue == {"slots": 2, "limit": 1, "running": 2, "waiting": 0}
+        waiter.start()
+        for _ in range(400):  # until the server reports the waiter in line
+            if waiting(emu) == 1:
+                break
+            time.sleep(0.02)
+        assert waiting(emu) == 1
+        assert post(emu, "/chat/completions", CHAT).status_code == 429
+    waiter.join(timeout=60)
+    assert results == [200]
