@@ -270,7 +270,14 @@ def test_core_loads_without_langchain() -> None:
 
 
 def test_core_langchain_loads_no_backend_until_one_is_chosen() -> None:
-    assert _loaded_after("core.langchain", ("langchain_community", "openai")) == []
+    backends = ("langchain_community", "langchain_azure_ai", "langchain_openai", "openai")
+    assert _loaded_after("core.langchain", (*backends, "azure")) == []
+    assert _loaded_after("core.chain_snippets", (*backends, "langchain")) == []
+    assert _loaded_after("core.langchain.maintained", backends) == [
+        "langchain_azure_ai",
+        "langchain_openai",
+        "openai",
+    ]
 
 
 # The translator ----------------------------------------------------------------------------
