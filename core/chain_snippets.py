@@ -135,7 +135,8 @@ def maintained_code(
         fields.append("api_key=token_provider  # an Entra ID token for each request")
     else:
         imports.append("import os")
-        fields.append(f"credential=os.environ[{py(MAINTAINED_KEY_ENV)}]")
+        key = f"api_key=os.environ[{py(MAINTAINED_KEY_ENV)}]"
+        fields.append(key + "  # not credential=, which repr and traces show")
     fields += [
         f"model={py(deployment)}  # the deployment name",
         "use_responses_api=False  # chat completions (the class defaults to the Responses API)",

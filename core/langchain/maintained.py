@@ -13,6 +13,8 @@ What the factory decides (each line of `maintained_code` says the same to the re
 - **Auth**: the openai client always sends `Authorization: Bearer <credential>`, which v1
   takes for a key and for an Entra token alike, so the endpoint's key field may hold either;
   `token_provider` (azure-identity's `get_bearer_token_provider`) fetches a token per request.
+  Either goes in as `api_key`, a secret: the class's own `credential=` is a plain field that
+  shows in the model's repr and in the serialized model every callback and tracer receives.
   The auth style and `extra-parameters` settings do not apply to v1.
 - **Chat completions**: `use_responses_api=False` (the class defaults to the Responses API).
 - **max_tokens** is sent as `max_completion_tokens`, the class's own mapping and the only form

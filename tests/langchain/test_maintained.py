@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from langchain_azure_ai.chat_models import AzureAIOpenAIApiChatModel
+from langchain_core.callbacks import BaseCallbackHandler
 
 from core import (
     APIStatusError,
@@ -145,6 +146,33 @@ def test_invoke_sends_the_v1_request_and_records_it(emulator: Emulator) -> None:
         "n": 1,
     }
     assert emulator.api_key not in json.dumps(sent)
+
+
+class Serialized(BaseCallbackHandler):
+    """Keeps the serialized model every callback (and so every tracer) receives."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    def on_chat_model_start(self, serialized: Any, *args: Any, **kwargs: Any) -> None:
+        self.seen.append(serialized)
+
+
+def test_the_key_is_not_in_the_models_repr_or_what_tracers_see(emulator: Emulator) -> None:
+    handler = Serialized()
+    model = build(emulator, max_tokens=3)
+    model.invoke("Hi", config={"callbacks": [handler]})
+    assert handler.seen
+    assert emulator.api_key not in repr(model) + json.dumps(handler.seen, default=str)
+    # The class's own `credential=` is a plain field: why neither the factory nor the
+    # exported code use it.
+    plain = AzureAIOpenAIApiChatModel(
+        endpoint=emulator.base_url + "/openai/v1",
+        credential=emulator.api_key,
+        model=SCRIPTED_DEPLOYMENT,
+        use_responses_api=False,
+    )
+    assert emulator.api_key in repr(plain)
 
 
 def test_a_chain_streams_tokens_and_usage(emulator: Emulator) -> None:
