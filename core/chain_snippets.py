@@ -10,7 +10,7 @@
 
 Every chat backend runs the same LangChain 1.x chains: `prompt | model | StrOutputParser()`,
 and for memory a message list the app keeps, cut by `trim_messages` to the last K exchanges.
-The reasons for each change are data (`core.langchain.MIGRATION`). Writing code needs no
+The reasons for each change are data (`core.langchain.migration()`). Writing code needs no
 LangChain, so this module imports none; `snippets.py` exports single requests. Keys come from
 the environment: $AZURE_AI_CHAT_KEY, or $AZURE_OPENAI_API_KEY for the maintained class.
 """

@@ -39,19 +39,17 @@ from .chains import (
 from .chat_model import ChatAzureServerless, to_wire, usage_metadata
 from .community import community_chat_model, community_request_body
 from .differences import (
-    LLAMA2_DIFFERENCES,
-    MIGRATION,
     NOTEBOOK_DIFFERENCES,
     Difference,
     MigrationStep,
+    llama2_differences,
+    migration,
     migration_steps,
 )
 from .recorder import RequestRecorder, recorded, request_record
 
 __all__ = [
     "COMMUNITY_ROUTE",
-    "LLAMA2_DIFFERENCES",
-    "MIGRATION",
     "NOTEBOOK_DIFFERENCES",
     "TRANSLATOR_TEMPLATE",
     "TRANSLATOR_VARIABLES",
@@ -64,9 +62,11 @@ __all__ = [
     "community_chat_model",
     "community_request_body",
     "community_url",
+    "llama2_differences",
     "memory_chain",
     "memory_inputs",
     "memory_prompt",
+    "migration",
     "migration_steps",
     "recorded",
     "render_prompt",

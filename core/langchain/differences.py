@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -56,9 +57,21 @@ def load_migration(path: Path = MIGRATION_FILE) -> tuple[MigrationStep, ...]:
     return tuple(steps)
 
 
+@functools.cache
+def llama2_differences() -> tuple[Difference, ...]:
+    """How the Llama 2 notebook's code had to change (read on first use)."""
+    return load_differences(LLAMA2_FILE)
+
+
+@functools.cache
+def migration() -> tuple[MigrationStep, ...]:
+    """The whole migration guide (read on first use)."""
+    return load_migration()
+
+
 def migration_steps(app: str) -> tuple[MigrationStep, ...]:
     """The migration guide's rows for one page ("translator" or "memory")."""
-    return tuple(step for step in MIGRATION if app in step.apps)
+    return tuple(step for step in migration() if app in step.apps)
 
 
 def _tables(path: Path, name: str) -> list[dict[str, Any]]:
@@ -68,19 +81,17 @@ def _tables(path: Path, name: str) -> list[dict[str, Any]]:
 
 
 NOTEBOOK_DIFFERENCES = load_differences()
-LLAMA2_DIFFERENCES = load_differences(LLAMA2_FILE)
-MIGRATION = load_migration()
 
 __all__ = [
     "DIFFERENCES_FILE",
-    "LLAMA2_DIFFERENCES",
     "LLAMA2_FILE",
-    "MIGRATION",
     "MIGRATION_FILE",
     "NOTEBOOK_DIFFERENCES",
     "Difference",
     "MigrationStep",
+    "llama2_differences",
     "load_differences",
     "load_migration",
+    "migration",
     "migration_steps",
 ]

@@ -22,12 +22,12 @@ from core import (
 )
 from core.chain_snippets import adapter_code, llama2_notebook_code, maintained_code
 from core.langchain import (
-    LLAMA2_DIFFERENCES,
-    MIGRATION,
     ChatAzureServerless,
     RequestRecorder,
+    llama2_differences,
     memory_chain,
     memory_inputs,
+    migration,
     migration_steps,
     translator_chain,
 )
@@ -155,7 +155,7 @@ def test_hosts_are_checked_and_redirects_refused(emulator: Emulator) -> None:
 
 def why(fragment: str) -> str:
     """The `why` of the Llama 2 difference whose notebook or ours column holds `fragment`."""
-    (row,) = [d for d in LLAMA2_DIFFERENCES if fragment in d.notebook or fragment in d.ours]
+    (row,) = [d for d in llama2_differences() if fragment in d.notebook or fragment in d.ours]
     return row.why
 
 
@@ -207,7 +207,7 @@ def test_the_documented_llama2_differences_still_hold(emulator: Emulator) -> Non
             __import__(module)
     escaped = ContentFormatterBase.escape_special_characters('say "hi"')
     assert json.dumps(escaped) == '"say \\\\\\"hi\\\\\\""'  # the model would see say \"hi\"
-    assert all(d.notebook and d.ours and d.why for d in LLAMA2_DIFFERENCES)
+    assert all(d.notebook and d.ours and d.why for d in llama2_differences())
 
 
 # The migration guide quotes the programs it sits beside ----------------------------------------
@@ -255,4 +255,4 @@ def test_the_migration_guide_quotes_the_programs(app: str) -> None:
                     assert normalized(fragment) in code[column], (column, fragment)
                     quoted += 1
     assert quoted >= 20
-    assert len(MIGRATION) >= len(steps)
+    assert len(migration()) >= len(steps)
