@@ -19,6 +19,13 @@ TRANSLATOR_TEMPLATE = (
     "{output_language} and reply with only the translated result.\n{input_content}"
 )
 TRANSLATOR_VARIABLES = ("input_language", "output_language", "input_content")
+# The Llama 2 notebook's system messages (its content formatter sends one before each prompt):
+# the translator's, and the chatbot's.
+LLAMA2_TRANSLATOR_SYSTEM = "You are a helpful assistant"
+LLAMA2_CHATBOT_SYSTEM = (
+    "The following is a conversation between a user and you. Answer the user question based "
+    "on the conversation. Provide your answer only"
+)
 COMMUNITY_ROUTE = "/models/chat/completions"
 
 
@@ -36,4 +43,11 @@ def community_url(url: str) -> str:
     )
 
 
-__all__ = ["COMMUNITY_ROUTE", "TRANSLATOR_TEMPLATE", "TRANSLATOR_VARIABLES", "community_url"]
+__all__ = [
+    "COMMUNITY_ROUTE",
+    "LLAMA2_CHATBOT_SYSTEM",
+    "LLAMA2_TRANSLATOR_SYSTEM",
+    "TRANSLATOR_TEMPLATE",
+    "TRANSLATOR_VARIABLES",
+    "community_url",
+]

@@ -11,7 +11,14 @@ that do not need LangChain load without it. One module per idea:
     recorder.py     RequestRecorder, request_record: what each model call sent
     chains.py       the translator and memory chains (prompt | model | StrOutputParser())
     community.py    the notebooks' AzureMLChatOnlineEndpoint, made to work as shipped today
-    differences.py  how the notebooks' code had to change, from notebook_differences.toml
+    differences.py  what differs from the notebooks, and the migration guide, from the .toml
+                    files beside it
+
+Backends imported only when chosen (each loads its LangChain integration):
+
+    maintained.py         Microsoft's AzureAIOpenAIApiChatModel on Azure OpenAI v1
+                          (langchain-azure-ai, openai); errors: maintained_errors.py
+    llama2_notebook.py    the Llama 2 notebook's AzureMLOnlineEndpoint with its fixed formatter
 
 langchain-community and openai are imported only inside `community.py`'s functions, when that
 backend is chosen. The code the pages export lives in `core.chain_snippets` (no LangChain).
@@ -31,8 +38,15 @@ from .chains import (
 )
 from .chat_model import ChatAzureServerless, to_wire, usage_metadata
 from .community import community_chat_model, community_request_body
-from .differences import NOTEBOOK_DIFFERENCES, Difference
-from .recorder import RequestRecorder, request_record
+from .differences import (
+    NOTEBOOK_DIFFERENCES,
+    Difference,
+    MigrationStep,
+    llama2_differences,
+    migration,
+    migration_steps,
+)
+from .recorder import RequestRecorder, recorded, request_record
 
 __all__ = [
     "COMMUNITY_ROUTE",
@@ -42,14 +56,19 @@ __all__ = [
     "ChatAzureServerless",
     "Difference",
     "LineResult",
+    "MigrationStep",
     "RequestRecorder",
     "check_template",
     "community_chat_model",
     "community_request_body",
     "community_url",
+    "llama2_differences",
     "memory_chain",
     "memory_inputs",
     "memory_prompt",
+    "migration",
+    "migration_steps",
+    "recorded",
     "render_prompt",
     "request_record",
     "to_wire",

@@ -1,11 +1,10 @@
 """The LangChain layer against the emulator over real HTTP: the adapter, the translator and
-memory chains, the notebooks' community backend, and the code the pages export.
+memory chains, and the notebooks' community backend (the exported code: test_chain_snippets.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -37,7 +36,6 @@ from core import (
     RateLimitError,
     Redactor,
 )
-from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
     NOTEBOOK_DIFFERENCES,
     TRANSLATOR_TEMPLATE,
@@ -270,7 +268,14 @@ def test_core_loads_without_langchain() -> None:
 
 
 def test_core_langchain_loads_no_backend_until_one_is_chosen() -> None:
-    assert _loaded_after("core.langchain", ("langchain_community", "openai")) == []
+    backends = ("langchain_community", "langchain_azure_ai", "langchain_openai", "openai")
+    assert _loaded_after("core.langchain", (*backends, "azure")) == []
+    assert _loaded_after("core.chain_snippets", (*backends, "langchain")) == []
+    assert _loaded_after("core.langchain.maintained", backends) == [
+        "langchain_azure_ai",
+        "langchain_openai",
+        "openai",
+    ]
 
 
 # The translator ----------------------------------------------------------------------------
@@ -511,49 +516,3 @@ def test_the_documented_notebook_differences_still_hold(emulator: Emulator) -> N
         build(emulator.base_url + "/v1/chat/completions", "serverless")
     assert build(good, "serverless").endpoint_api_type == AzureMLEndpointApiType.serverless
     assert all(d.notebook and d.ours and d.why for d in NOTEBOOK_DIFFERENCES)
-
-
-# Exported code -----------------------------------------------------------------------------
-
-
-def run_code(code: str, emulator: Emulator, tmp_path: Any, stdin: str = "") -> str:
-    script = tmp_path / "snippet.py"
-    script.write_text(code)
-    env = {**os.environ, "AZURE_AI_CHAT_KEY": emulator.api_key, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, str(script)],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
-@pytest.mark.parametrize("export", [adapter_code, community_code])
-def test_exported_translator_code_runs(export: Any, emulator: Emulator, tmp_path: Any) -> None:
-    options: dict[str, Any] = {"extra_parameters": "drop"} if export is adapter_code else {}
-    params = {"max_tokens": 15, "stop": ""}
-    code = export("translator", emulator.base_url, params, inputs=INPUTS, **options)
-    assert emulator.api_key not in code
-    assert "AZURE_AI_CHAT_KEY" in code
-    out = run_code(code, emulator, tmp_path)
-    assert out.startswith('You said: "You are a Translator. Translate the following content...".')
-
-
-@pytest.mark.parametrize(
-    ("export", "mode"), [(adapter_code, Mode.NOTEBOOK), (community_code, Mode.MESSAGES)]
-)
-def test_exported_memory_code_runs(
-    export: Any, mode: Mode, emulator: Emulator, tmp_path: Any
-) -> None:
-    code = export("memory", emulator.base_url, {"max_tokens": 10}, k=1, mode=mode)
-    out = run_code(code, emulator, tmp_path, stdin="first question\nsecond question\n")
-    replies = out.splitlines()
-    assert len(replies) == 2
-    if mode is Mode.MESSAGES:
-        assert replies[1].startswith('You said: "second question".')
-    else:
-        assert replies[1].startswith('You said: "Current conversation: User: first question')
