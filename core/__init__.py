@@ -29,8 +29,10 @@ from .errors import (
     InterruptedStreamError,
     InvalidRequestError,
     InvalidResponseError,
+    LimitExceededError,
     NotFoundError,
     RateLimitError,
+    RedirectError,
     RequestTimeoutError,
     RetryCancelled,
     ServerError,
@@ -38,7 +40,15 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .hosts import ALLOWED_HOSTS_ENV, DEFAULT_ALLOWED, HostPolicy
+from .hosts import (
+    ALLOWED_HOSTS_ENV,
+    DEFAULT_ALLOWED,
+    HOSTED_ALLOWED,
+    HOSTED_ENV,
+    HostPolicy,
+    origin_of,
+)
+from .limits import DEFAULT_LIMITS, Limits
 from .profiles import PROFILES, Param, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent
 from .redact import Redactor
@@ -51,7 +61,10 @@ from .streams import TextStream, completion_from_json
 __all__ = [
     "ALLOWED_HOSTS_ENV",
     "DEFAULT_ALLOWED",
+    "DEFAULT_LIMITS",
     "ENDPOINT_ENV",
+    "HOSTED_ALLOWED",
+    "HOSTED_ENV",
     "KEY_ENV",
     "PROFILES",
     "APIStatusError",
@@ -73,12 +86,15 @@ __all__ = [
     "InterruptedStreamError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "LimitExceededError",
+    "Limits",
     "NotFoundError",
     "Param",
     "Profile",
     "RateLimitError",
     "RawResponse",
     "Redactor",
+    "RedirectError",
     "RequestSpec",
     "RequestTimeoutError",
     "RetryCancelled",
@@ -98,6 +114,7 @@ __all__ = [
     "completion_from_json",
     "is_auto_retried",
     "iter_events",
+    "origin_of",
     "parse_body_text",
     "split_route",
     "to_curl",
