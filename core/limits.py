@@ -3,16 +3,20 @@
 Every browser session of a hosted playground shares one process, so one endless or enormous
 reply must not take the memory or the CPU of all of them. The client reads each reply within
 its `Limits`; a reply that passes one stops there with a `LimitExceededError` that names the
-limit and keeps what arrived. The defaults leave room for any real completion:
+limit and keeps what arrived. The defaults leave room for the longest replies models give
+today, 100k tokens (the fault table's giant reply):
 
-- `max_body_bytes`, 32 MiB after decompression: a 128k-token completion is under 1 MiB of
-  JSON, and its stream (one event a token, ~200 bytes each) is under 30 MiB.
+- `max_body_bytes`, 64 MiB after decompression: 100k tokens streamed as Azure OpenAI sends
+  them (~450 bytes an event, content-filter results included) are 45 MB; a whole JSON reply
+  is far smaller.
 - `max_event_chars`, 4 Mi characters for one Server-Sent Events line or event: a chunk
   carries one token, or a final usage record; 4 Mi is thousands of times that.
 - `max_seconds`, 600 s from sending to the last byte: a 32k-token reply at 60 tokens/s takes
   9 minutes. The read timeout bounds each silence; this bounds a reply that trickles.
-- `max_events`, 100,000 recorded events: one a token for the longest outputs models allow
-  today, about 20 MiB of records.
+- `max_events`, 200,000 recorded events: twice the 100k tokens, one event each.
+
+A reply then takes at most about three times `max_body_bytes` of memory (the body as bytes
+and as text, the events' data), plus ~150 bytes a recorded event.
 """
 
 from __future__ import annotations
@@ -29,10 +33,10 @@ MiB = 1024 * 1024
 class Limits:
     """What one reply may take before the client stops reading it (see the module docstring)."""
 
-    max_body_bytes: int = 32 * MiB
+    max_body_bytes: int = 64 * MiB
     max_event_chars: int = 4 * MiB
     max_seconds: float = 600.0
-    max_events: int = 100_000
+    max_events: int = 200_000
 
     def __post_init__(self) -> None:
         for field in fields(self):

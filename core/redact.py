@@ -52,7 +52,7 @@ class Redactor:
             if self._plain
             else None
         )
-        self._triggers = ("\\", "%", "+") if any(" " in s for s in self._plain) else ("\\", "%")
+        self._plus = any(" " in secret for secret in self._plain)
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._plain)} secrets)"
@@ -64,10 +64,10 @@ class Redactor:
             return text
         for form in self._plain:
             if form in text:
-                return pattern.sub(MASK, text)
-        for trigger in self._triggers:
-            if trigger in text:  # an escaped or encoded form needs one of these
-                return pattern.sub(MASK, text)
+                text = text.replace(form, MASK)
+        # An escaped or encoded form needs one of these (`+` only for a secret with a space).
+        if "\\" in text or "%" in text or (self._plus and "+" in text):
+            return pattern.sub(MASK, text)
         return text
 
     def header(self, name: str, value: str) -> str:

@@ -30,12 +30,9 @@ class SplitSecrets:
         #: True when a delta holds the first character of a secret (the per-event check).
         self.may_start = _finder(self._scrubber.firsts)
         self._held: list[tuple[int, str]] = []  # (event index, what it showed) while held
+        #: True while the end of the text is held back, as it may start a secret.
+        self.holding = False
         self._fixes: list[tuple[str, str]] = []  # (event data as recorded, rewritten)
-
-    @property
-    def held(self) -> str:
-        """The end of the text held back, as it may start a secret."""
-        return self._scrubber.held
 
     def piece(self, piece: str) -> str:
         """What to show of the delta `piece` (from the last recorded event)."""
@@ -49,6 +46,7 @@ class SplitSecrets:
                 self._rewrite(held_index, held_shown)
             self._rewrite(index, shown + scrubber.held)
             self._held = []
+        self.holding = bool(scrubber.held)
         if not scrubber.held:
             self._held = []
         elif len(scrubber.held) <= len(piece) or not was_held:
@@ -70,6 +68,7 @@ class SplitSecrets:
                 self._rewrite(index, shown)
             self._rewrite(last_index, last_shown + MASK)
         self._held = []
+        self.holding = False
         return rest
 
     def fix_body(self) -> None:

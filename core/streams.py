@@ -161,7 +161,7 @@ class TextStream:
                     self.time_to_first_token = event.at
                     self.model = chunk.get("model") or ""
                     self.id = chunk.get("id") or ""
-                if scrub.held or may_start(piece):  # the start of a key, maybe split
+                if scrub.holding or may_start(piece):  # the start of a key, maybe split
                     piece = scrub.piece(piece)
                 if piece:
                     parts.append(piece)
