@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import PROFILES, Client, Endpoint, Secret
+from core import PROFILES, Client, Endpoint, Limits, Secret
 
 from .server import in_process
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 OUT = Path(__file__).resolve().parent / "profile-stream_chat.txt"
 # Stage -> the functions whose time (with their callees) counts for it.
 STAGES = {
-    "socket and HTTP chunk reads (urllib3)": ("generate",),
+    "socket reads (core/body.py over urllib3)": ("body_chunks",),
     "SSE decoding (core/sse.py)": ("SSEDecoder.feed", "SSEDecoder.close"),
     "JSON parsing of each chunk": ("_loads",),
 }
@@ -33,7 +33,9 @@ def run(chunks: int = 200_000) -> dict[str, float] | str:
     except ImportError as exc:
         return f"pyinstrument missing ({exc})"
     with in_process(chunks, per_event=False) as url:
-        client = Client(Endpoint(url, key=Secret("bench")), PROFILES["local"])
+        # 200,000 chunks are past the default event limit (one reply of 100k tokens, twice).
+        limits = Limits(max_events=2 * chunks)
+        client = Client(Endpoint(url, key=Secret("bench")), PROFILES["local"], limits=limits)
         messages = [{"role": "user", "content": "Stream, please."}]
         sum(1 for _ in client.stream_chat(messages))  # warm the connection and caches
         profiler = Profiler(interval=0.0005)

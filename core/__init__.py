@@ -29,8 +29,10 @@ from .errors import (
     InterruptedStreamError,
     InvalidRequestError,
     InvalidResponseError,
+    LimitExceededError,
     NotFoundError,
     RateLimitError,
+    RedirectError,
     RequestTimeoutError,
     RetryCancelled,
     ServerError,
@@ -38,7 +40,15 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .hosts import ALLOWED_HOSTS_ENV, DEFAULT_ALLOWED, HostPolicy
+from .hosts import (
+    ALLOWED_HOSTS_ENV,
+    DEFAULT_ALLOWED,
+    HOSTED_ALLOWED,
+    HOSTED_ENV,
+    HostPolicy,
+    origin_of,
+)
+from .limits import DEFAULT_LIMITS, Limits
 from .live import LiveStream, PiecesSource, RetryHooks, Source, TextStreamSource
 from .profiles import PROFILES, Param, Profile
 from .records import Completion, Exchange, SentRequest, TimedEvent
@@ -53,7 +63,10 @@ from .streams import TextStream, completion_from_json
 __all__ = [
     "ALLOWED_HOSTS_ENV",
     "DEFAULT_ALLOWED",
+    "DEFAULT_LIMITS",
     "ENDPOINT_ENV",
+    "HOSTED_ALLOWED",
+    "HOSTED_ENV",
     "KEY_ENV",
     "PROFILES",
     "APIStatusError",
@@ -75,6 +88,8 @@ __all__ = [
     "InterruptedStreamError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "LimitExceededError",
+    "Limits",
     "LiveStream",
     "NotFoundError",
     "Param",
@@ -83,6 +98,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "Redactor",
+    "RedirectError",
     "Reply",
     "ReplyStatus",
     "RequestRecord",
@@ -109,6 +125,7 @@ __all__ = [
     "completion_from_json",
     "is_auto_retried",
     "iter_events",
+    "origin_of",
     "parse_body_text",
     "split_route",
     "to_curl",

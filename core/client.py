@@ -29,6 +29,7 @@ from .headers import (
     header_text,
 )
 from .hosts import HostPolicy
+from .limits import DEFAULT_LIMITS, Limits
 from .params import clean_params
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest
@@ -41,6 +42,8 @@ if TYPE_CHECKING:  # `requests` is imported by the first Client: it is most of i
     import requests
 
 USER_AGENT = "azure-ai-playground/0.1"
+#: The encodings `body.py` decompresses as they arrive, within the size limit.
+ACCEPT_ENCODING = "gzip, deflate"
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
 
 
@@ -54,16 +57,19 @@ class Client:
         *,
         session: requests.Session | None = None,
         hosts: HostPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.profile = profile or PROFILES["openai"]
         self.hosts = hosts  # None: any host (library use); the app passes its allow-list
+        self.limits = limits or DEFAULT_LIMITS  # what one reply may take (`core.limits`)
         if session is None:
             import requests  # here, not at the top: `import core` stays light (bench 3)
 
             session = requests.Session()
         self._session = session
         self._session.headers["User-Agent"] = USER_AGENT
+        self._session.headers["Accept-Encoding"] = ACCEPT_ENCODING
         #: Takes the key out of everything this client records, shows or raises.
         self.redactor = Redactor(endpoint.key.reveal())
 
@@ -180,12 +186,13 @@ class Client:
         data = prepared.body or b""
         return RequestSpec(
             method=prepared.method or method,
-            url=prepared.url or "",
+            url=self.redactor.text(prepared.url or ""),
             headers=shown,
             body=self.redactor.text(data.decode() if isinstance(data, bytes) else str(data)),
             auth_header=auth_name,
             auth_prefix=self.endpoint.auth.header("")[1],
             timeout=self.endpoint.read_timeout,
+            hosts_key=bool(self.endpoint.key_origin),
         )
 
     def build_body(self, base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,15 +306,26 @@ class Client:
 
     def _extra_headers(self) -> dict[str, str]:
         headers = {}
-        if self.endpoint.key:
+        if self.endpoint.key and self.endpoint.sends_key:
             name, value = self.endpoint.auth.header(self.endpoint.key.reveal())
             headers[name] = value
         if self.endpoint.extra_parameters.value:
             headers["extra-parameters"] = self.endpoint.extra_parameters.value
         for name, value in self.endpoint.headers:
             if name.lower() not in KEY_HEADERS:
-                headers[name] = value
+                headers[name] = checked_value(name, value)
         return headers
+
+    def _auth_note(self) -> str:
+        """Why no key went with the request, for the 401 that follows; "" when it went."""
+        endpoint = self.endpoint
+        if not endpoint.key or endpoint.sends_key:
+            return ""
+        return (
+            "No key was sent: the key this playground's host provides only goes to the "
+            f"endpoint the host configured ({endpoint.key_origin}). Enter your own "
+            "key to call another endpoint."
+        )
 
     def _record(self, prepared: requests.PreparedRequest) -> SentRequest:
         body = prepared.body or b""
@@ -330,6 +348,8 @@ class Client:
             started=started,
             redactor=self.redactor,
             read_timeout=self.endpoint.read_timeout,
+            limits=self.limits,
+            auth_note=self._auth_note(),
         )
 
 
@@ -340,6 +360,10 @@ def parse_body_text(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise errors.InvalidRequestError(
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise errors.InvalidRequestError(
+            "The body is nested too deeply to read as JSON; flatten it."
         ) from None
 
 

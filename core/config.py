@@ -8,13 +8,16 @@ and passes them in.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequestError
+from .hosts import origin_of
 
+_ASCII_HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")
 ENDPOINT_ENV = "AZURE_AI_CHAT_ENDPOINT"
 KEY_ENV = "AZURE_AI_CHAT_KEY"
 
@@ -94,13 +97,23 @@ class Endpoint:
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
     headers: tuple[tuple[str, str], ...] = ()  # sent with every request (after auth)
+    #: For a key the host provided: the only origin (scheme://host:port) it is sent to, and
+    #: never exported. Empty for the user's own key, which goes wherever the URL says.
+    key_origin: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.key, Secret):
-            object.__setattr__(self, "key", Secret(str(self.key)))
+        key = self.key.reveal() if isinstance(self.key, Secret) else str(self.key)
+        object.__setattr__(self, "key", Secret(checked_key(key)))
         object.__setattr__(self, "url", validate_url(self.url))
+        if self.key_origin:
+            object.__setattr__(self, "key_origin", origin_of(self.key_origin))
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise InvalidRequestError("Timeouts must be positive numbers of seconds.")
+
+    @property
+    def sends_key(self) -> bool:
+        """False when the key is bound to another origin (`key_origin`) than the URL's."""
+        return not self.key_origin or origin_of(self.url) == self.key_origin
 
     @property
     def base_url(self) -> str:
@@ -125,7 +138,7 @@ class Endpoint:
         """Resolve URL and key: explicit argument, then environment, then `default_url`."""
         env = os.environ if environ is None else environ
         resolved_url = url or env.get(ENDPOINT_ENV) or default_url
-        resolved_key = key if key is not None else env.get(KEY_ENV, "")
+        resolved_key = (key if key is not None else env.get(KEY_ENV, "")).strip()
         return cls(url=resolved_url, key=Secret(resolved_key), **options)  # type: ignore[arg-type]
 
 
@@ -134,13 +147,23 @@ def validate_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         raise InvalidRequestError("The endpoint URL is empty: paste it from the deployment page.")
-    parts = urlsplit(url)
+    if odd := _first_odd(url, _unfit_for_url):
+        raise InvalidRequestError(f"The endpoint URL contains {odd}: remove it.")
+    _check_host_text(url.partition("://")[2])
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # unbalanced [ ], say
+        raise InvalidRequestError(
+            f"The endpoint URL cannot be read ({exc}). Retype it, or paste it again from the "
+            "deployment page."
+        ) from None
     if parts.scheme not in ("http", "https"):
         raise InvalidRequestError(
             f"The endpoint URL must start with https:// (or http:// for a local endpoint), "
             f"not {parts.scheme + '://' if parts.scheme else 'nothing'}."
         )
-    if not parts.hostname:
+    if not host:
         raise InvalidRequestError("The endpoint URL has no host name.")
     if parts.username or parts.password:
         raise InvalidRequestError("Put the key in the key field, not in the URL.")
@@ -151,6 +174,64 @@ def validate_url(url: str) -> str:
     except ValueError as exc:
         raise InvalidRequestError("The port in the endpoint URL is not a number.") from exc
     return url.rstrip("/")
+
+
+def checked_key(key: str) -> str:
+    """`key` without surrounding whitespace; InvalidRequestError, naming the character and
+    never the key, when it holds one HTTP cannot carry (a pasted zero-width space, say)."""
+    key = key.strip()
+    if odd := _first_odd(key, _unfit_for_key):
+        raise InvalidRequestError(
+            f"The key contains a character that cannot be sent ({odd}): retype or re-paste it."
+        )
+    return key
+
+
+def _check_host_text(rest: str) -> None:
+    """Host names must be ASCII: an international name goes in its xn-- form (IDNA).
+
+    `rest` is the URL after its scheme; the host is what comes before the path.
+    """
+    host = re.split(r"[/?#\\]", rest, maxsplit=1)[0].rpartition("@")[2]
+    if host.isascii():
+        return
+    odd = next(c for c in host if not c.isascii())
+    try:
+        ascii_form = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_form = ""
+    hint = (
+        f" If the name is right, write it in its ASCII form: {ascii_form}."
+        if _ASCII_HOST.fullmatch(ascii_form)
+        else ""
+    )
+    raise InvalidRequestError(
+        f"The host name in the endpoint URL has a character that is not plain ASCII "
+        f"({_describe(odd)}); a look-alike name can hide behind one. Retype it.{hint}"
+    )
+
+
+def _unfit_for_key(char: str) -> bool:
+    return not (char.isascii() and char.isprintable())  # a space inside is allowed
+
+
+def _unfit_for_url(char: str) -> bool:
+    return char.isspace() or not char.isprintable()
+
+
+def _first_odd(text: str, unfit: Callable[[str], bool]) -> str:
+    """'U+200B ZERO WIDTH SPACE at position 5' for the first `unfit` character, or ''."""
+    for position, char in enumerate(text, start=1):
+        if unfit(char):
+            return f"{_describe(char)} at position {position}"
+    return ""
+
+
+def _describe(char: str) -> str:
+    import unicodedata  # only for a message
+
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}, a control character"
 
 
 def split_route(url: str) -> tuple[str, str]:

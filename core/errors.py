@@ -7,6 +7,7 @@
     │   ├── ConnectError             DNS, refused, TLS, reset before a response
     │   └── TimeoutError             connect or read timeout before the response started
     ├── APIStatusError               the endpoint answered with an error status
+    │   ├── RedirectError            3xx: the playground does not follow redirects
     │   ├── BadRequestError          400 not covered below
     │   │   ├── ExtraParametersError 400 `detail` about extra parameters
     │   │   └── ContentFilterError   400 prompt filtered; also finish_reason content_filter
@@ -19,6 +20,7 @@
     ├── RetryCancelled               the user cancelled while a 429/503 retry was waiting
     ├── InvalidResponseError         a 2xx reply that is not what the route should return
     └── InterruptedStreamError       a stream broke after it started; carries `partial_text`
+        └── LimitExceededError       the reply passed one of the client's `Limits`
 
 `ContentFilterError` for a filtered completion (HTTP 200 with `finish_reason: content_filter`)
 has `status_code` 200 and `where == "completion"`. Messages never contain the API key: the
@@ -100,6 +102,16 @@ class APIStatusError(EndpointError):
         self.body = body
         self.request_id = request_id
         self.headers = dict(headers or {})
+
+
+class RedirectError(APIStatusError):
+    """Raised on a 3xx: the endpoint sent the request elsewhere (`location`), and the playground
+    does not follow redirects, so neither the key nor the body went there. No retry: use the
+    URL it names, if you trust it."""
+
+    def __init__(self, message: str, *, location: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 class BadRequestError(APIStatusError):
@@ -209,3 +221,15 @@ class InterruptedStreamError(EndpointError):
         super().__init__(message)
         self.partial_text = partial_text
         self.reason = reason
+
+
+class LimitExceededError(InterruptedStreamError):
+    """Raised when a reply passed one of the client's `Limits` (its size, one event's size, its
+    total time, its number of events): reading stopped there. `limit` names the field of
+    `core.Limits`; `partial_text` is the text received so far (streams), and the exchange's
+    body keeps what arrived. Not retried: the same request would pass the limit again.
+    """
+
+    def __init__(self, message: str, *, limit: str, partial_text: str = "") -> None:
+        super().__init__(message, partial_text=partial_text, reason="limit")
+        self.limit = limit

@@ -104,6 +104,11 @@ def _invalid(reply: Reply) -> Extra:
     return {"shown": "; ".join(details) or reply.said}, {"details": details}
 
 
+def _redirected(reply: Reply) -> Extra:
+    location = clip(reply.headers.get("location", ""))
+    return {"where": f"to {location}" if location else "elsewhere"}, {"location": location}
+
+
 def _limited(reply: Reply) -> Extra:
     retry_after = retry_after_seconds(reply.headers, reply.said)
     when = f"in {retry_after:g} s" if retry_after is not None else "in a few seconds"
@@ -115,6 +120,14 @@ _FAILED = "The endpoint failed ({status}: {said}). "
 
 #: The failure table, walked in order: the first rule that takes a reply makes its error.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        range(300, 400),
+        errors.RedirectError,
+        "The endpoint redirected the request {where} ({status}). The playground does not "
+        "follow redirects, so neither the key nor the body went there: put the endpoint's own "
+        "URL in the sidebar.",
+        extra=_redirected,
+    ),
     Rule(
         {400},
         errors.AuthenticationError,

@@ -83,10 +83,11 @@ class Completion:
 
 
 def parse_json(text: str) -> Any:
-    """`json.loads(text)`, or None when it does not parse (a JSON `null` reads the same)."""
+    """`json.loads(text)`, or None when it does not parse (a JSON `null` reads the same), or
+    is nested deeper than the recursion limit (which is malformed, for what we read)."""
     try:
         return json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -7,26 +7,27 @@ Everything recorded passes through the client's `Redactor` first.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from . import failures, transport
+from . import errors, failures, transport
+from .body import body_chunks
+from .limits import DEFAULT_LIMITS, LimitReached, Limits
 from .records import Exchange, TimedEvent
 from .redact import Redactor
-from .sse import SSEDecoder
+from .sse import EventTooLarge, SSEDecoder
 from .streams import TextStream
 
 if TYPE_CHECKING:  # `requests` is imported by the first Client: it is most of import time
     import requests
-
-_READ_SIZE = 65536
 
 
 class RawResponse:
     """A response whose headers arrived; `events()` reads the body as it streams in.
 
     `response` is None when nothing arrived (the exchange's `error` says why). `failure` is
-    what broke the body, if anything; `read_timeout` is how long a silence may last.
+    what broke the body, if anything (a `LimitReached` when a limit stopped it);
+    `read_timeout` is how long a silence may last, `limits` what the whole reply may take.
     """
 
     def __init__(
@@ -37,10 +38,14 @@ class RawResponse:
         started: float,
         redactor: Redactor,
         read_timeout: float,
+        limits: Limits = DEFAULT_LIMITS,
+        auth_note: str = "",
     ) -> None:
         self.exchange = exchange
         self.redactor = redactor
         self.read_timeout = read_timeout
+        self.limits = limits
+        self.auth_note = auth_note  # added to an authentication error: why no key was sent
         self.failure: BaseException | None = None
         self._response = response
         self._started = started
@@ -51,7 +56,7 @@ class RawResponse:
         """True while nothing has failed and the status is 2xx."""
         return self.exchange.ok
 
-    def events(self) -> Iterator[TimedEvent]:
+    def events(self) -> Generator[TimedEvent, None, None]:
         """Yield each SSE event as its bytes arrive; for other bodies just read them.
 
         When the body ends or breaks, the exchange gets its body, timing and any error.
@@ -64,26 +69,37 @@ class RawResponse:
         import requests
         import urllib3
 
-        exchange = self.exchange
-        decoder = SSEDecoder() if exchange.is_stream else None
-        chunks: list[bytes] = []
+        exchange, limits = self.exchange, self.limits
+        decoder = SSEDecoder(limits.max_event_chars) if exchange.is_stream else None
+        received = bytearray()  # grows in place: no list of chunks to join (and free) later
         redact = self.redactor.text
-        clock, started, record = time.perf_counter, self._started, exchange.events.append
+        clock, started, recorded = time.perf_counter, self._started, exchange.events
+        record, room = recorded.append, limits.max_events
         try:
-            for chunk in _body_chunks(response):
-                chunks.append(chunk)
+            for chunk in body_chunks(response, limits, started):
+                received += chunk
                 if decoder is None:
                     continue
                 # Per token: keep this loop lean (issue 6).
-                for sse in decoder.feed(chunk):
+                found = decoder.feed(chunk)
+                over = len(recorded) + len(found) - room
+                if over > 0:
+                    del found[-over:]
+                for sse in found:
                     event = TimedEvent(clock() - started, redact(sse.data), sse.event)
                     record(event)
                     yield event
+                if over > 0:
+                    raise LimitReached("max_events", limits)
             if decoder is not None:
                 for sse in decoder.close():
                     event = TimedEvent(clock() - started, redact(sse.data), sse.event)
                     record(event)
                     yield event
+        except EventTooLarge:
+            self._stop(LimitReached("max_event_chars", limits))
+        except LimitReached as hit:
+            self._stop(hit)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             self.failure = exc
             exchange.error = self.redactor.error(
@@ -91,20 +107,30 @@ class RawResponse:
                 exchange.request,
             )
         finally:
-            self._settle(chunks)
+            self._settle(received)
             response.close()
 
-    def _settle(self, chunks: list[bytes]) -> None:
+    def _stop(self, hit: LimitReached) -> None:
+        """A limit was reached: reading stops, and the exchange says which limit and why."""
+        self.failure = hit
+        self.exchange.error = self.redactor.error(hit.error(None), self.exchange.request)
+
+    def _settle(self, received: bytearray) -> None:
         """Record the body and timing, and the error an error status means."""
         exchange = self.exchange
-        exchange.body = self.redactor.text(b"".join(chunks).decode("utf-8", "replace"))
+        # The body is held once as bytes and once as text, never more.
+        exchange.body = self.redactor.text(received.decode("utf-8", "replace"))
+        del received[:]
         exchange.elapsed = time.perf_counter() - self._started
         status = exchange.status or 0
-        if exchange.error is None and not 200 <= status < 300:
-            exchange.error = self.redactor.error(
-                failures.error_from_response(status, exchange.headers, exchange.body),
-                exchange.request,
-            )
+        # An error status explains more than a limit its body reached (the body is kept).
+        if not 200 <= status < 300 and (
+            exchange.error is None or isinstance(self.failure, LimitReached)
+        ):
+            error = failures.error_from_response(status, exchange.headers, exchange.body)
+            if self.auth_note and isinstance(error, errors.AuthenticationError):
+                error.message += " " + self.auth_note
+            exchange.error = self.redactor.error(error, exchange.request)
 
     def text_stream(self) -> TextStream:
         """Read this response as a completion stream: iterate for text deltas."""
@@ -126,14 +152,6 @@ class RawResponse:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _body_chunks(response: requests.Response) -> Iterator[bytes]:
-    """Body bytes as they arrive: per HTTP chunk, or whatever the socket has (`read1`)."""
-    raw = response.raw
-    if raw.chunked:
-        return response.iter_content(chunk_size=None)
-    return iter(lambda: raw.read1(_READ_SIZE), b"")
 
 
 __all__ = ["RawResponse"]

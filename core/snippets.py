@@ -31,14 +31,19 @@ class RequestSpec:
     auth_header: str | None = None  # e.g. "Authorization"
     auth_prefix: str = ""  # e.g. "Bearer "
     timeout: float = 60.0
+    hosts_key: bool = False  # the key is the host's, not the user's: never exported
 
     @property
     def payload(self) -> Any:
-        """The body as JSON, or None when it is empty or not JSON."""
+        """The body as JSON, or None when it is empty, not JSON, or nested too deeply."""
         try:
             return json.loads(self.body) if self.body else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
+
+    def shown_key(self, key: str | None) -> str | None:
+        """The key an export may include: None (read from the environment) for the host's."""
+        return None if self.hosts_key else key
 
     @property
     def streams(self) -> bool:
@@ -50,6 +55,7 @@ class RequestSpec:
 
 def to_curl(spec: RequestSpec, key: str | None = None) -> str:
     """A curl command; `-N` turns off buffering for streams."""
+    key = spec.shown_key(key)
     parts = ["curl", "-X", spec.method, "-L"]
     if spec.streams:
         parts.append("-N")
@@ -70,7 +76,7 @@ def to_requests(spec: RequestSpec, key: str | None = None) -> str:
     """Python with `requests`; streams are read with `stream=True` as the bytes arrive."""
     call = f"requests.request({spec.method!r}, url, headers=headers{_body_arg(spec, 'json=')}"
     call += f", timeout={spec.timeout:g}"
-    code = [*_imports(spec, "requests"), "", *_preamble(spec, key)]
+    code = [*_imports(spec, "requests"), "", *_preamble(spec, spec.shown_key(key))]
     if spec.streams:
         code += [
             "",
@@ -98,7 +104,7 @@ def to_requests(spec: RequestSpec, key: str | None = None) -> str:
 def to_urllib(spec: RequestSpec, key: str | None = None) -> str:
     """Python with the standard library only; a stream is read line by line as it arrives."""
     data = _body_arg(spec, "data=", urllib=True)
-    code = [*_imports(spec, "urllib"), "", *_preamble(spec, key), ""]
+    code = [*_imports(spec, "urllib"), "", *_preamble(spec, spec.shown_key(key)), ""]
     code.append(
         f"request = urllib.request.Request(url{data}, headers=headers, method={spec.method!r})"
     )

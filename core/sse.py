@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -31,18 +32,29 @@ class ServerSentEvent(NamedTuple):
     retry: int | None = None
 
 
-class SSEDecoder:
-    """Incremental decoder: `feed()` network chunks as they arrive, `close()` at the end."""
+class EventTooLarge(ValueError):
+    """Raised by `SSEDecoder.feed` when one line or event passes the decoder's `max_chars`."""
 
-    def __init__(self) -> None:
+
+class SSEDecoder:
+    """Incremental decoder: `feed()` network chunks as they arrive, `close()` at the end.
+
+    Work is linear in the input: an unterminated line is kept as a list of pieces and joined
+    once, when it ends. With `max_chars`, a line or event that grows past it (counting the
+    characters fed while it was open, so its field names too) raises EventTooLarge.
+    """
+
+    def __init__(self, max_chars: int | None = None) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._tail = ""  # an unterminated line carried to the next chunk
+        self._pending: list[str] = []  # the pieces of an unterminated line
         self._skip_lf = False  # the previous chunk ended with CR
         self._at_start = True
         self._data: list[str] = []
         self._event = ""
         self._last_id = ""
         self._retry: int | None = None
+        self._max = max_chars if max_chars is not None else sys.maxsize
+        self._open = 0  # characters fed since nothing was pending (no line, no event)
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one network chunk; return the events it completes."""
@@ -51,7 +63,7 @@ class SSEDecoder:
     def close(self) -> list[ServerSentEvent]:
         """End of stream: flush the UTF-8 decoder; an unfinished event is discarded (spec)."""
         events = self._feed_text(self._utf8.decode(b"", final=True))
-        self._tail = ""
+        self._pending.clear()
         self._data.clear()
         return events
 
@@ -68,10 +80,32 @@ class SSEDecoder:
             return []
         if "\r" in text:
             self._skip_lf = text[-1] == "\r"
-            lines = _LINE_BREAK.split(self._tail + text)
+            lines = _LINE_BREAK.split(text)
         else:
-            lines = (self._tail + text).split("\n")
-        self._tail = lines.pop()
+            lines = text.split("\n")
+        pending = self._pending
+        tail = lines.pop()
+        if pending and lines:  # the held line ends here: join its pieces once
+            pending.append(lines[0])
+            lines[0] = "".join(pending)
+            pending.clear()
+        if tail:
+            pending.append(tail)
+        continuing = bool(self._data)  # an event open since an earlier chunk
+        events = self._process(lines) if lines else []
+        # What is open now (a line, an event) began in this chunk or, when nothing in it
+        # ended, earlier: count what it may hold, never less.
+        if not lines or (continuing and self._data and not events):
+            self._open += len(text)
+        else:
+            self._open = len(text) if self._data else len(tail)
+        if self._open > self._max:
+            raise EventTooLarge(f"a line or event passed {self._max:,} characters")
+        if len(text) > self._max:  # one chunk bigger than the limit: measure exactly
+            self._check_sizes(lines, events)
+        return events
+
+    def _process(self, lines: list[str]) -> list[ServerSentEvent]:
         events: list[ServerSentEvent] = []
         for line in lines:
             if line[:6] == "data: ":  # the common case, decided without partition()
@@ -83,6 +117,11 @@ class SSEDecoder:
             else:
                 self._event = ""
         return events
+
+    def _check_sizes(self, lines: list[str], events: list[ServerSentEvent]) -> None:
+        longest = max([len(line) for line in lines] + [len(e.data) for e in events] + [0])
+        if longest > self._max:
+            raise EventTooLarge(f"a line or event passed {self._max:,} characters")
 
     def _process_field(self, line: str) -> None:
         name, colon, value = line.partition(":")
@@ -114,9 +153,9 @@ class SSEDecoder:
         return event
 
 
-def iter_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
+def iter_events(chunks: Iterable[bytes], max_chars: int | None = None) -> Iterator[ServerSentEvent]:
     """Yield events from an iterable of byte chunks, each as soon as its chunk arrives."""
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(max_chars)
     for chunk in chunks:
         yield from decoder.feed(chunk)
     yield from decoder.close()

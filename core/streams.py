@@ -10,12 +10,13 @@ a missing `[DONE]`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Protocol
 
 from . import errors, failures, transport
 from .records import Completion, Exchange, TimedEvent
 from .redact import Redactor
+from .split_secrets import SplitSecrets
 
 
 class Body(Protocol):
@@ -26,7 +27,7 @@ class Body(Protocol):
     failure: BaseException | None  # what broke the body, once it broke
     read_timeout: float
 
-    def events(self) -> Iterator[TimedEvent]:
+    def events(self) -> Generator[TimedEvent, None, None]:
         """Each SSE event as it arrives; the exchange is complete when they end."""
         ...
 
@@ -81,6 +82,7 @@ class TextStream:
         self.id = ""
         self.time_to_first_token: float | None = None
         self.done = False
+        self._scrub = SplitSecrets(response.exchange, response.redactor)
 
     @property
     def exchange(self) -> Exchange:
@@ -94,8 +96,9 @@ class TextStream:
 
     @property
     def text(self) -> str:
-        """All text received so far."""
-        return "".join(self._parts)
+        """All text received so far (an end held back as it may start the key included, or
+        masked when long enough to tell part of it)."""
+        return "".join(self._parts) + self._scrub.peek()
 
     def __iter__(self) -> Iterator[str]:
         try:
@@ -113,9 +116,22 @@ class TextStream:
         if not self._response.exchange.is_stream:
             yield from self._whole_reply()
             return
-        parts = self._parts
-        loads = _loads
-        for event in self._response.events():
+        events = self._response.events()
+        try:
+            yield from self._stream_deltas(events)
+            rest = self._scrub.flush()
+            if rest:
+                self._parts.append(rest)
+                yield rest
+        finally:
+            events.close()  # the exchange is complete from here on
+            self._scrub.fix_body()
+        self._finish()
+
+    def _stream_deltas(self, events: Iterable[TimedEvent]) -> Iterator[str]:
+        parts, loads = self._parts, _loads
+        scrub, may_start = self._scrub, self._scrub.may_start
+        for event in events:
             data = event.data
             if data == "[DONE]":
                 self.done = True
@@ -124,7 +140,7 @@ class TextStream:
                 raise failures.error_event(data, self.text)
             try:
                 chunk = loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise failures.stream_problem(
                     "malformed", "The endpoint sent a chunk that is not valid JSON.", self.text
                 ) from None
@@ -145,11 +161,13 @@ class TextStream:
                     self.time_to_first_token = event.at
                     self.model = chunk.get("model") or ""
                     self.id = chunk.get("id") or ""
-                parts.append(piece)
-                yield piece
+                if scrub.holding or may_start(piece):  # the start of a key, maybe split
+                    piece = scrub.piece(piece)
+                if piece:
+                    parts.append(piece)
+                    yield piece
             if choice.get("finish_reason"):
                 self.finish_reason = choice["finish_reason"]
-        self._finish()
 
     def _whole_reply(self) -> Iterator[str]:
         """A 2xx that is not an event stream: an empty body, or a server that ignored `stream`."""

@@ -3,7 +3,7 @@
 - `transport_error`: a `requests` exception before the response started, through
   `REQUESTS_MAP` (walked in order, subclasses before their bases; a test checks that every
   `requests` exception lands on a specific class).
-- `interrupted_error`: a failure while a started body was being read.
+- `interrupted_error`: a failure while a started body was being read (or a limit it reached).
 - `backend_error`: an exception from any backend a page runs (`core` itself, the notebooks'
   class over `urllib` and `openai`, LangChain), with the key redacted: the one entry point for
   code that did not go through `core.Client`.
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import errors
 from .failures import clip, error_from_response, partial_note
+from .limits import LimitReached
 from .redact import Redactor
 
 if TYPE_CHECKING:
@@ -95,8 +96,17 @@ def interrupted_error(
 
     `partial_text` None means the caller does not track text (raw calls keep the events).
     """
+    if isinstance(exc, LimitReached):
+        return exc.error(partial_text)
     kept = "" if partial_text is None else partial_note(partial_text)
     partial_text = partial_text or ""
+    if _is_decode_error(exc):
+        return errors.InterruptedStreamError(
+            "The reply's compressed body (Content-Encoding) does not decompress, so reading "
+            f"stopped.{kept} Check the endpoint, or the proxy in front of it.",
+            partial_text=partial_text,
+            reason="malformed",
+        )
     if _is_read_timeout(exc):
         return errors.InterruptedStreamError(
             f"The stream stalled: nothing arrived for {read_timeout:g} s (read timeout).{kept}",
@@ -176,6 +186,15 @@ def _openai_error(exc: BaseException) -> errors.EndpointError | None:
     if isinstance(exc, openai.APIConnectionError):
         return errors.ConnectError(f"Could not reach the endpoint: {exc}.")
     return None
+
+
+def _is_decode_error(exc: BaseException) -> bool:
+    import requests
+    import urllib3
+
+    return isinstance(
+        exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError
+    )
 
 
 def _is_read_timeout(exc: BaseException) -> bool:

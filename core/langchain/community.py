@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 
-from .. import errors
-from ..hosts import ALLOWED_HOSTS_ENV, HostPolicy
+from ..config import checked_key
+from ..hosts import HostPolicy
 from ..notebook import community_url
 from ..params import clean_params
+from .community_http import notebook_classes
 
 
 def community_chat_model(
@@ -29,23 +29,19 @@ def community_chat_model(
     """A new `AzureMLChatOnlineEndpoint` for one request, set up as `community_code` shows.
 
     Build one per request (see NOTEBOOK_DIFFERENCES). It does its own HTTP, so the host is
-    checked against `hosts` here; its failures are `urllib`/`openai` exceptions, which
-    `core.transport.backend_error` turns into `core.errors`.
+    checked against `hosts` here, and its HTTP refuses redirects (`community_http.py`); its
+    failures are `urllib`/`openai` exceptions, which `core.transport.backend_error` turns
+    into `core.errors`.
     """
     endpoint_url = community_url(url)
-    host = urlsplit(endpoint_url).hostname or ""
-    if hosts is not None and not hosts.allows(host):
-        raise errors.BlockedHostError(
-            f"This playground may not call {host}: it only calls {hosts.describe()}. "
-            f"Whoever hosts it can add the host to {ALLOWED_HOSTS_ENV}."
-        )
-    from langchain_community.chat_models.azureml_endpoint import (
-        AzureMLChatOnlineEndpoint,
-        CustomOpenAIChatContentFormatter,
-    )
+    if hosts is not None:
+        hosts.check(endpoint_url)
+    key = checked_key(key)
+    from langchain_community.chat_models.azureml_endpoint import CustomOpenAIChatContentFormatter
 
+    model_class, client_class = notebook_classes()
     sent = clean_params(params)
-    llm = AzureMLChatOnlineEndpoint(
+    llm = model_class(
         endpoint_url=endpoint_url,
         # Both as plain strings: its "before" validator str()s them, which turns a SecretStr
         # into asterisks and the enum member into a name that fails (notebook differences 1).
@@ -55,6 +51,8 @@ def community_chat_model(
         content_formatter=CustomOpenAIChatContentFormatter(),
         timeout=timeout,
     )
+    # Its invoke opens URLs itself; this client refuses redirects (community_http.py).
+    llm.http_client = client_class(endpoint_url, key, timeout=timeout)
     return llm.bind(**sent)
 
 

@@ -322,6 +322,7 @@ def test_every_requests_exception_maps_to_a_specific_error() -> None:
 
 # One reply each rule of the failure table should take, in the table's order.
 RULE_EXAMPLES = [
+    (302, ""),
     (400, '{"status": "Auth token must be passed as a header called Authorization"}'),
     (400, '{"error": {"code": "content_filter", "message": "filtered"}}'),
     (400, '{"detail": "Extra parameters [\'foo\'] are not allowed"}'),
