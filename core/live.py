@@ -294,19 +294,9 @@ class TextStreamSource:
         reply.finish_reason, reply.usage = stream.finish_reason, stream.usage
 
     def close(self) -> None:
-        """Wake the worker's blocked read: shut the socket, then close the response.
-
-        `TextStream.close()` alone does not wake a read blocked in another thread (measured
-        with the emulator's `stall` fault: the read went on until the server sent again);
-        urllib3's `HTTPResponse.shutdown()` does.
-        """
-        stream = self.stream
-        if stream is None:
-            return
-        raw = getattr(getattr(getattr(stream, "_response", None), "_response", None), "raw", None)
-        with contextlib.suppress(Exception):
-            raw.shutdown()  # type: ignore[union-attr]
-        stream.close()
+        """Stop the stream; `TextStream.close()` also wakes the worker's blocked read."""
+        if self.stream is not None:
+            self.stream.close()
 
     def error(self, exc: Exception, text: str) -> EndpointError:
         """Only `core` errors are expected here; anything else is named, not shown."""

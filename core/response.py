@@ -6,6 +6,7 @@ Everything recorded passes through the client's `Redactor` first.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Generator
 from typing import TYPE_CHECKING
@@ -143,8 +144,15 @@ class RawResponse:
         return self.exchange
 
     def close(self) -> None:
-        """Stop reading and release the connection."""
+        """Stop reading and release the connection, waking a read blocked in another thread.
+
+        Closing alone does not wake a read blocked in another thread (a stream followed by a
+        worker while the page presses Stop); urllib3's `HTTPResponse.shutdown()` shuts the
+        socket first, which does.
+        """
         if self._response is not None:
+            with contextlib.suppress(Exception):  # already closed, or not a urllib3 body
+                self._response.raw.shutdown()
             self._response.close()
 
     def __enter__(self) -> RawResponse:
