@@ -12,10 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequestError
 from .hosts import origin_of
+
+if TYPE_CHECKING:
+    from .entra import TokenSource
 
 _ASCII_HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")
 ENDPOINT_ENV = "AZURE_AI_CHAT_ENDPOINT"
@@ -61,17 +65,20 @@ class Secret:
 
 
 class AuthStyle(StrEnum):
-    """How the key travels: the notebooks' bare `Authorization: <key>`, `Bearer`, or `api-key`."""
+    """How the credential travels: the notebooks' bare `Authorization: <key>`, `Bearer <key>`,
+    the `api-key` header, or a Microsoft Entra ID token as `Bearer` (`ENTRA`: the token comes
+    from the endpoint's `token` source, not from `key`; `docs/azure-v1.md` §2)."""
 
     BARE = "bare"
     BEARER = "bearer"
     API_KEY = "api-key"
+    ENTRA = "entra"
 
     def header(self, key: str) -> tuple[str, str]:
-        """The (name, value) header pair that carries `key`."""
+        """The (name, value) header pair that carries `key` (or, for ENTRA, the token)."""
         if self is AuthStyle.API_KEY:
             return "api-key", key
-        if self is AuthStyle.BEARER:
+        if self in (AuthStyle.BEARER, AuthStyle.ENTRA):
             return "Authorization", f"Bearer {key}"
         return "Authorization", key
 
@@ -87,7 +94,13 @@ class ExtraParameters(StrEnum):
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One endpoint: base URL (or a full route URL), key, auth style, headers, timeouts."""
+    """One endpoint: base URL (or a full route URL), key, auth style, headers, timeouts, the
+    deployment (model) to address, and for Entra ID the source of its tokens.
+
+    `api_version` "" means the profile's default (`Profile.api_version`). `deployment` goes
+    where the profile says: body `model`, or the classic path (`docs/azure-v1.md` §1).
+    With `auth=AuthStyle.ENTRA`, `token` is required and `key` is not used.
+    """
 
     url: str
     key: Secret = Secret("")  # noqa: RUF009 - immutable, safe to share
@@ -100,11 +113,19 @@ class Endpoint:
     #: For a key the host provided: the only origin (scheme://host:port) it is sent to, and
     #: never exported. Empty for the user's own key, which goes wherever the URL says.
     key_origin: str = ""
+    deployment: str = ""
+    token: TokenSource | None = None
 
     def __post_init__(self) -> None:
         key = self.key.reveal() if isinstance(self.key, Secret) else str(self.key)
         object.__setattr__(self, "key", Secret(checked_key(key)))
         object.__setattr__(self, "url", validate_url(self.url))
+        object.__setattr__(self, "deployment", checked_name(self.deployment))
+        object.__setattr__(self, "api_version", checked_name(self.api_version, "API version"))
+        if self.auth is AuthStyle.ENTRA and self.token is None:
+            raise InvalidRequestError(
+                "Entra ID needs a token: paste one, or use this machine's Azure login."
+            )
         if self.key_origin:
             object.__setattr__(self, "key_origin", origin_of(self.key_origin))
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
@@ -185,6 +206,15 @@ def checked_key(key: str) -> str:
             f"The key contains a character that cannot be sent ({odd}): retype or re-paste it."
         )
     return key
+
+
+def checked_name(name: str, what: str = "deployment name") -> str:
+    """A deployment (model) name or API version without surrounding whitespace; one that
+    holds a space or a control character is refused (it would corrupt the URL or body)."""
+    name = (name or "").strip()
+    if any(c.isspace() or not c.isprintable() for c in name):
+        raise InvalidRequestError(f"The {what} {name!r} has a space or a control character.")
+    return name
 
 
 def _check_host_text(rest: str) -> None:
