@@ -73,8 +73,10 @@ class Client:
         self._session = session
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        #: Takes the key out of everything this client records, shows or raises.
+        #: Takes the key (and every Entra token) out of everything it records, shows or raises.
         self.redactor = Redactor(endpoint.key.reveal())
+        if endpoint.token is not None:
+            self.redactor.add(*endpoint.token.issued())
 
     # Raw calls -----------------------------------------------------------------------------
 

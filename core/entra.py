@@ -5,12 +5,12 @@
     machine_login(COGNITIVE_SCOPE, allowed=True)     # this machine's login (DefaultAzureCredential)
 
 The client asks its `TokenSource` for a token before each request and hands every token it
-gets to its `Redactor`, so a token is never shown, logged, raised or exported
-(`docs/azure-v1.md` §2). `CredentialToken` caches a token and gets a new one `margin` seconds
-before it expires, as azure-identity's `get_bearer_token_provider` does (300 s). azure-identity
-is imported only by `machine_login`. A playground hosted for others does not use its host's
-login unless the host says so (`SERVER_IDENTITY_ENV`): the app reads the setting and passes
-`allowed`.
+gets (and, when it is made, every token the source `issued()` before) to its `Redactor`, so a
+token is never shown, logged, raised or exported (`docs/azure-v1.md` §2). `CredentialToken`
+caches a token and gets a new one `margin` seconds before it expires, as azure-identity's
+`get_bearer_token_provider` does (300 s). azure-identity is imported only by `machine_login`.
+A playground hosted for others does not use its host's login unless the host says so
+(`SERVER_IDENTITY_ENV`): the app reads the setting and passes `allowed`.
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ class TokenSource(Protocol):
 
     def token(self) -> Token:
         """A token valid now; raises CredentialError when there is none."""
+        ...
+
+    def issued(self) -> tuple[str, ...]:
+        """Every token this source has handed out (or holds): a client's redactor learns
+        them all when it is made, so even text typed before a request masks them."""
         ...
 
 
@@ -118,6 +123,10 @@ class StaticToken:
             )
         return Token(self._token, self.expires_on)
 
+    def issued(self) -> tuple[str, ...]:
+        """The pasted token."""
+        return (self._token,)
+
     def __repr__(self) -> str:
         return "StaticToken('**********')"
 
@@ -145,6 +154,7 @@ class CredentialToken:
         self.margin = margin
         self._clock = clock
         self._cached: Token | None = None
+        self._issued: list[str] = []
         self._lock = threading.Lock()
 
     def token(self) -> Token:
@@ -153,8 +163,15 @@ class CredentialToken:
             cached = self._cached
             if cached is not None and not self.stale(cached):
                 return cached
-            self._cached = self._fetch()
-            return self._cached
+            self._cached = fresh = self._fetch()
+            if fresh.value not in self._issued:
+                self._issued.append(fresh.value)
+            return fresh
+
+    def issued(self) -> tuple[str, ...]:
+        """Every token fetched so far (a few a day: each lives about an hour)."""
+        with self._lock:
+            return tuple(self._issued)
 
     def stale(self, token: Token) -> bool:
         """True when `token` expires within `margin` seconds (or its expiry is unknown)."""

@@ -128,6 +128,7 @@ def test_token_sources_never_show_the_token() -> None:
     cached.token()
     assert "tok1" not in repr(cached)
     assert isinstance(pasted, TokenSource) and isinstance(cached, TokenSource)
+    assert pasted.issued() == (token,)
 
 
 def test_entra_needs_a_token_source() -> None:
@@ -148,6 +149,7 @@ def test_a_credential_token_is_cached_and_refreshed_before_expiry() -> None:
     now[0] += 1  # inside the window: a new token, before the old one expires
     assert source.token().value == "tok2"
     assert credential.scopes == [(COGNITIVE_SCOPE,), (COGNITIVE_SCOPE,)]
+    assert source.issued() == ("tok1", "tok2")  # every token handed out, for redactors
 
 
 def test_a_short_lived_token_is_fetched_each_time() -> None:
