@@ -57,7 +57,8 @@ class ChatAzureServerless(BaseChatModel):
     api_key: SecretStr = Field(default_factory=secret_from_env(KEY_ENV, default=""))
     """The endpoint's key; default $AZURE_AI_CHAT_KEY. Never logged or shown."""
     auth: AuthStyle = AuthStyle.BEARER
-    """How the key travels: `bearer`, bare `Authorization` (`bare`), or `api-key`."""
+    """How the key travels: `bearer`, bare `Authorization` (`bare`), `api-key`, or `entra`
+    (a Microsoft Entra token from `token`)."""
     endpoint_profile: str = "local"
     """A `core.PROFILES` id: where the chat route is when the URL names none. (Not `profile`:
     LangChain's `BaseChatModel.profile` is the model's capability record.)"""
@@ -79,6 +80,8 @@ class ChatAzureServerless(BaseChatModel):
     """Waits between retries (None: `time.sleep`); a page passes a countdown it can cancel."""
     hosts: HostPolicy | None = Field(default=None, exclude=True)
     """The app's host allow-list; None allows any host (library use)."""
+    token: Any = Field(default=None, exclude=True)
+    """For `auth="entra"`: the `core.TokenSource` the Entra tokens come from."""
     streaming: bool = False
     """Make `invoke` stream under the hood (LangChain's standard flag)."""
     model_name: str = Field(default="", alias="model")
@@ -106,8 +109,10 @@ class ChatAzureServerless(BaseChatModel):
     ) -> ChatAzureServerless:
         """A model for a `core.Endpoint` (as the sidebar builds it) and sampling parameters.
 
-        `profile` is a `core.PROFILES` id (the `endpoint_profile` field). `params` may also
-        set `hosts`, `on_retry`, `retry_sleep` and `max_retries`; None and "" are skipped.
+        `profile` is a `core.PROFILES` id (the `endpoint_profile` field). The endpoint's
+        deployment is the `model` (unless `params` name one) and its Entra token source goes
+        along. `params` may also set `hosts`, `on_retry`, `retry_sleep` and `max_retries`;
+        None and "" are skipped.
         """
         return cls(
             endpoint_url=endpoint.url,
@@ -116,6 +121,8 @@ class ChatAzureServerless(BaseChatModel):
             endpoint_profile=profile,
             extra_parameters=endpoint.extra_parameters,
             api_version=endpoint.api_version,
+            token=endpoint.token,
+            model=params.pop("model", None) or endpoint.deployment,
             headers=dict(endpoint.headers),
             connect_timeout=endpoint.connect_timeout,
             timeout=endpoint.read_timeout,
@@ -164,6 +171,8 @@ class ChatAzureServerless(BaseChatModel):
             auth=self.auth,
             extra_parameters=self.extra_parameters,
             api_version=self.api_version,
+            deployment=self.model_name,
+            token=self.token,
             connect_timeout=self.connect_timeout,
             headers=tuple(self.headers.items()),
             **options,

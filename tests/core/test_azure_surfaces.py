@@ -376,3 +376,23 @@ def test_no_login_on_this_machine_says_so(entra: Emulator, monkeypatch: pytest.M
     with pytest.raises(CredentialError) as info:
         client.chat(MESSAGES)
     assert str(info.value) == NO_LOGIN
+
+
+def test_the_langchain_adapter_takes_the_deployment_and_the_token(entra: Emulator) -> None:
+    from core.langchain import ChatAzureServerless
+
+    endpoint = Endpoint(
+        entra.base_url,
+        auth=AuthStyle.ENTRA,
+        token=StaticToken(TOKEN),
+        deployment=SCRIPTED_DEPLOYMENT,
+    )
+    for profile in ("azure-v1", "azure-classic"):
+        model = ChatAzureServerless.from_endpoint(endpoint, profile, max_tokens=5)
+        reply = model.invoke("Hello")
+        assert reply.content == 'You said: "Hello". The warm'
+        request = reply.response_metadata["request"]
+        assert request["headers"]["Authorization"] == "Bearer ***"
+        assert (
+            SCRIPTED_DEPLOYMENT in request["url"] or request["body"]["model"] == SCRIPTED_DEPLOYMENT
+        )
