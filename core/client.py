@@ -372,10 +372,11 @@ class Client:
         endpoint = self.endpoint
         if endpoint.sends_key or not (endpoint.key or endpoint.auth is AuthStyle.ENTRA):
             return ""
+        what = "token" if endpoint.auth is AuthStyle.ENTRA else "key"
         return (
-            "No key was sent: the key this playground's host provides only goes to the "
+            f"No {what} was sent: the {what} this playground's host provides only goes to the "
             f"endpoint the host configured ({endpoint.key_origin}). Enter your own "
-            "key to call another endpoint."
+            f"{what} to call another endpoint."
         )
 
     def _record(self, prepared: requests.PreparedRequest) -> SentRequest:

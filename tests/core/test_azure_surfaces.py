@@ -396,3 +396,15 @@ def test_the_langchain_adapter_takes_the_deployment_and_the_token(entra: Emulato
         assert (
             SCRIPTED_DEPLOYMENT in request["url"] or request["body"]["model"] == SCRIPTED_DEPLOYMENT
         )
+
+
+def test_a_login_bound_to_the_hosts_endpoint_is_not_sent_elsewhere(entra: Emulator) -> None:
+    credential = Credential()
+    client = with_token(
+        entra, "azure-v1", CredentialToken(credential), key_origin="https://res.openai.azure.com"
+    )
+    with pytest.raises(
+        AuthenticationError, match=r"No token was sent: .*\(https://res\.openai\.azure\.com:443\)"
+    ):
+        client.chat(MESSAGES)
+    assert credential.calls == 0  # not even fetched
