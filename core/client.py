@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import errors, transport
-from .config import AuthStyle, Endpoint
+from .config import Endpoint
 from .entra import TOKEN_ENV
 from .headers import (
     KEY_HEADERS,
@@ -48,6 +48,7 @@ USER_AGENT = "azure-ai-playground/0.1"
 #: The encodings `body.py` decompresses as they arrive, within the size limit.
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
+ENTRA_HEADER = ("Authorization", "Bearer ")  # how an Entra token travels (azure-v1 §2)
 
 
 class Client:
@@ -194,8 +195,8 @@ class Client:
         """The request as `snippets` exports it: everything but the key, and where it goes."""
         prepared = self._prepare(method, path, headers, body, credentials=False)
         endpoint = self.endpoint
-        entra = endpoint.auth is AuthStyle.ENTRA
-        auth_name, auth_prefix = endpoint.auth.header("")
+        entra = endpoint.entra
+        auth_name, auth_prefix = ENTRA_HEADER if entra else endpoint.auth.header("")
         shown = {
             k: self.redactor.text(header_text(v))
             for k, v in prepared.headers.items()
@@ -347,8 +348,8 @@ class Client:
         headers = {}
         secret = self._credential() if credentials and self.endpoint.sends_key else ""
         if secret:
-            name, value = self.endpoint.auth.header(secret)
-            headers[name] = value
+            name, prefix = ENTRA_HEADER if self.endpoint.entra else self.endpoint.auth.header("")
+            headers[name] = prefix + secret
         if self.endpoint.extra_parameters.value:
             headers["extra-parameters"] = self.endpoint.extra_parameters.value
         for name, value in self.endpoint.headers:
@@ -360,9 +361,8 @@ class Client:
         """The key, or for Entra ID a token from the endpoint's source, which the redactor
         learns before anything carries it. Raises CredentialError when there is no token."""
         endpoint = self.endpoint
-        if endpoint.auth is not AuthStyle.ENTRA:
+        if endpoint.token is None:
             return endpoint.key.reveal()
-        assert endpoint.token is not None  # Endpoint refuses ENTRA without a token source
         token = endpoint.token.token().value
         self.redactor.add(token)
         return token
@@ -370,9 +370,9 @@ class Client:
     def _auth_note(self) -> str:
         """Why no key went with the request, for the 401 that follows; "" when it went."""
         endpoint = self.endpoint
-        if endpoint.sends_key or not (endpoint.key or endpoint.auth is AuthStyle.ENTRA):
+        if endpoint.sends_key or not (endpoint.key or endpoint.entra):
             return ""
-        what = "token" if endpoint.auth is AuthStyle.ENTRA else "key"
+        what = "token" if endpoint.entra else "key"
         return (
             f"No {what} was sent: the {what} this playground's host provides only goes to the "
             f"endpoint the host configured ({endpoint.key_origin}). Enter your own "

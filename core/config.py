@@ -65,20 +65,21 @@ class Secret:
 
 
 class AuthStyle(StrEnum):
-    """How the credential travels: the notebooks' bare `Authorization: <key>`, `Bearer <key>`,
-    the `api-key` header, or a Microsoft Entra ID token as `Bearer` (`ENTRA`: the token comes
-    from the endpoint's `token` source, not from `key`; `docs/azure-v1.md` §2)."""
+    """How the key travels: the notebooks' bare `Authorization: <key>`, `Bearer`, or `api-key`.
+
+    A Microsoft Entra ID token is not a key: an endpoint with a `token` source sends
+    `Authorization: Bearer <token>` whatever its auth style (`docs/azure-v1.md` §2).
+    """
 
     BARE = "bare"
     BEARER = "bearer"
     API_KEY = "api-key"
-    ENTRA = "entra"
 
     def header(self, key: str) -> tuple[str, str]:
-        """The (name, value) header pair that carries `key` (or, for ENTRA, the token)."""
+        """The (name, value) header pair that carries `key`."""
         if self is AuthStyle.API_KEY:
             return "api-key", key
-        if self in (AuthStyle.BEARER, AuthStyle.ENTRA):
+        if self is AuthStyle.BEARER:
             return "Authorization", f"Bearer {key}"
         return "Authorization", key
 
@@ -99,7 +100,8 @@ class Endpoint:
 
     `api_version` "" means the profile's default (`Profile.api_version`). `deployment` goes
     where the profile says: body `model`, or the classic path (`docs/azure-v1.md` §1).
-    With `auth=AuthStyle.ENTRA`, `token` is required and `key` is not used.
+    With a `token` source (Microsoft Entra ID), each request carries a token from it as
+    `Authorization: Bearer <token>`, and `key` and `auth` are not used.
     """
 
     url: str
@@ -122,14 +124,15 @@ class Endpoint:
         object.__setattr__(self, "url", validate_url(self.url))
         object.__setattr__(self, "deployment", checked_name(self.deployment))
         object.__setattr__(self, "api_version", checked_name(self.api_version, "API version"))
-        if self.auth is AuthStyle.ENTRA and self.token is None:
-            raise InvalidRequestError(
-                "Entra ID needs a token: paste one, or use this machine's Azure login."
-            )
         if self.key_origin:
             object.__setattr__(self, "key_origin", origin_of(self.key_origin))
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise InvalidRequestError("Timeouts must be positive numbers of seconds.")
+
+    @property
+    def entra(self) -> bool:
+        """True when requests carry Entra tokens (from `token`) instead of the key."""
+        return self.token is not None
 
     @property
     def sends_key(self) -> bool:

@@ -91,7 +91,8 @@ class Profile:
     """One kind of endpoint: its routes, how it authenticates, where the model goes, its
     api-version and parameters.
 
-    - `auths`: the auth styles it accepts, the first being the default (`auth`).
+    - `auths`: how it takes a key, the first being the default (`auth`); it takes Microsoft
+      Entra ID tokens too when `entra_scopes` is set (`takes_entra`).
     - `route_root`: set for Azure resource surfaces ("/openai", "/models"): their routes are
       always the profile's, hung off the URL cut at this segment; other profiles use the route
       a pasted URL names. `chat_route` may hold `{deployment}` (`ModelPlace.PATH`).
@@ -103,7 +104,7 @@ class Profile:
     - `context_length`: tokens of context when one model is known (None otherwise).
     - `models`: names worth suggesting; `retired`: set for retired model families.
     - `key_env`: the variable exported code reads a key from; `sdk`: the openai SDK form
-      exported; `entra_scopes`: token scopes, the first being the default.
+      exported; `entra_scopes`: Entra token scopes, the first being the default.
     """
 
     id: str
@@ -135,6 +136,11 @@ class Profile:
     def auth(self) -> AuthStyle:
         """The default auth style."""
         return self.auths[0]
+
+    @property
+    def takes_entra(self) -> bool:
+        """True when the surface takes Microsoft Entra ID tokens (`docs/azure-v1.md` §2)."""
+        return bool(self.entra_scopes)
 
     def param(self, name: str) -> Param | None:
         """The parameter called `name`, if this profile offers it."""
@@ -204,7 +210,7 @@ PROFILES: dict[str, Profile] = {
             info_route=None,
             models_route="/openai/v1/models",
             route_root="/openai",
-            auths=(AuthStyle.API_KEY, AuthStyle.ENTRA, AuthStyle.BEARER),
+            auths=(AuthStyle.API_KEY, AuthStyle.BEARER),
             params=_AOAI_PARAMS,
             model_required=True,
             api_versions=("v1", "preview"),
@@ -224,7 +230,7 @@ PROFILES: dict[str, Profile] = {
             completions_route=None,
             info_route=None,
             route_root="/openai",
-            auths=(AuthStyle.API_KEY, AuthStyle.ENTRA),
+            auths=(AuthStyle.API_KEY,),
             params=_AOAI_PARAMS,
             model=ModelPlace.PATH,
             model_required=True,
@@ -247,7 +253,7 @@ PROFILES: dict[str, Profile] = {
             completions_route=None,
             info_route="/models/info",
             route_root="/models",
-            auths=(AuthStyle.API_KEY, AuthStyle.ENTRA),
+            auths=(AuthStyle.API_KEY,),
             model_required=True,
             api_version="2024-05-01-preview",
             api_versions=("2024-05-01-preview", "2025-04-01", "2025-05-01"),

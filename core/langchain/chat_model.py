@@ -57,8 +57,7 @@ class ChatAzureServerless(BaseChatModel):
     api_key: SecretStr = Field(default_factory=secret_from_env(KEY_ENV, default=""))
     """The endpoint's key; default $AZURE_AI_CHAT_KEY. Never logged or shown."""
     auth: AuthStyle = AuthStyle.BEARER
-    """How the key travels: `bearer`, bare `Authorization` (`bare`), `api-key`, or `entra`
-    (a Microsoft Entra token from `token`)."""
+    """How the key travels: `bearer`, bare `Authorization` (`bare`), or `api-key`."""
     endpoint_profile: str = "local"
     """A `core.PROFILES` id: where the chat route is when the URL names none. (Not `profile`:
     LangChain's `BaseChatModel.profile` is the model's capability record.)"""
@@ -81,7 +80,7 @@ class ChatAzureServerless(BaseChatModel):
     hosts: HostPolicy | None = Field(default=None, exclude=True)
     """The app's host allow-list; None allows any host (library use)."""
     token: Any = Field(default=None, exclude=True)
-    """For `auth="entra"`: the `core.TokenSource` the Entra tokens come from."""
+    """A `core.TokenSource`: when set, Microsoft Entra tokens go instead of the key."""
     streaming: bool = False
     """Make `invoke` stream under the hood (LangChain's standard flag)."""
     model_name: str = Field(default="", alias="model")

@@ -59,7 +59,7 @@ def azure(emu: Emulator, profile: str, **options: Any) -> Client:
 
 
 def with_token(emu: Emulator, profile: str, source: Any, **options: Any) -> Client:
-    return azure(emu, profile, key="", auth=AuthStyle.ENTRA, token=source, **options)
+    return azure(emu, profile, key="", token=source, **options)
 
 
 class Credential:
@@ -383,7 +383,6 @@ def test_the_langchain_adapter_takes_the_deployment_and_the_token(entra: Emulato
 
     endpoint = Endpoint(
         entra.base_url,
-        auth=AuthStyle.ENTRA,
         token=StaticToken(TOKEN),
         deployment=SCRIPTED_DEPLOYMENT,
     )

@@ -16,8 +16,8 @@ from azure.identity import CredentialUnavailableError
 
 from core import (
     COGNITIVE_SCOPE,
+    PROFILES,
     SERVER_IDENTITY_ENV,
-    AuthStyle,
     CredentialError,
     CredentialToken,
     Endpoint,
@@ -122,8 +122,8 @@ def test_token_sources_never_show_the_token() -> None:
     token = jwt({"exp": 4_000_000_000})
     pasted = StaticToken(token)
     assert token not in repr(pasted) and token not in str(pasted)
-    endpoint = Endpoint("https://res.openai.azure.com", auth=AuthStyle.ENTRA, token=pasted)
-    assert token not in repr(endpoint)
+    endpoint = Endpoint("https://res.openai.azure.com", token=pasted)
+    assert token not in repr(endpoint) and endpoint.entra
     cached = CredentialToken(FakeCredential())
     cached.token()
     assert "tok1" not in repr(cached)
@@ -131,9 +131,11 @@ def test_token_sources_never_show_the_token() -> None:
     assert pasted.issued() == (token,)
 
 
-def test_entra_needs_a_token_source() -> None:
-    with pytest.raises(InvalidRequestError, match="Entra ID needs a token"):
-        Endpoint("https://res.openai.azure.com", auth=AuthStyle.ENTRA)
+def test_only_azure_surfaces_take_entra_tokens() -> None:
+    takes = {pid for pid, profile in PROFILES.items() if profile.takes_entra}
+    assert takes == {"azure-v1", "azure-classic", "foundry-models"}
+    assert all(PROFILES[pid].entra_scopes[0] == COGNITIVE_SCOPE for pid in takes)
+    assert not Endpoint("https://res.openai.azure.com", key="k").entra
 
 
 # Tokens from a credential ------------------------------------------------------------------

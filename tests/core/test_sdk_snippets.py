@@ -38,14 +38,15 @@ MESSAGES = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What's good about Wuhan? It's \"great\" — 100%!"},
 ]
+ENTRA = None  # the auth column's mark for a case with an Entra token instead of a key
 #: case -> (profile, auth style, the variable the exported code reads, the forms expected)
-CASES: dict[str, tuple[str, AuthStyle, str, set[str]]] = {
+CASES: dict[str, tuple[str, AuthStyle | None, str, set[str]]] = {
     "v1-key": ("azure-v1", AuthStyle.API_KEY, AZURE_OPENAI_KEY_ENV, {"openai"}),
-    "v1-entra": ("azure-v1", AuthStyle.ENTRA, TOKEN_ENV, {"openai"}),
+    "v1-entra": ("azure-v1", ENTRA, TOKEN_ENV, {"openai"}),
     "classic-key": ("azure-classic", AuthStyle.API_KEY, AZURE_OPENAI_KEY_ENV, {"openai"}),
-    "classic-entra": ("azure-classic", AuthStyle.ENTRA, TOKEN_ENV, {"openai"}),
+    "classic-entra": ("azure-classic", ENTRA, TOKEN_ENV, {"openai"}),
     "foundry-key": ("foundry-models", AuthStyle.API_KEY, "AZURE_AI_CHAT_KEY", set()),
-    "foundry-entra": ("foundry-models", AuthStyle.ENTRA, TOKEN_ENV, set()),
+    "foundry-entra": ("foundry-models", ENTRA, TOKEN_ENV, set()),
     "local": ("local", AuthStyle.BEARER, "AZURE_AI_CHAT_KEY", {"openai"}),
 }
 RAW = {"curl", "requests", "urllib"}
@@ -67,10 +68,10 @@ def identity() -> Iterator[dict[str, str]]:
 def client_for(emu: Emulator, case: str) -> Client:
     profile, auth, _, _ = CASES[case]
     secret: dict[str, Any] = (
-        {"token": StaticToken(TOKEN)} if auth is AuthStyle.ENTRA else {"key": emu.api_key}
+        {"token": StaticToken(TOKEN)} if auth is ENTRA else {"key": emu.api_key, "auth": auth}
     )
     deployment = "" if profile == "local" else SCRIPTED_DEPLOYMENT
-    endpoint = Endpoint(emu.base_url, auth=auth, deployment=deployment, **secret)
+    endpoint = Endpoint(emu.base_url, deployment=deployment, **secret)
     return Client(endpoint, PROFILES[profile])
 
 
@@ -128,12 +129,12 @@ def test_every_exported_form_gets_the_clients_text(
     forms = exports(client.export_spec("POST", client.chat_route, body=body))
     _, auth, variable, extra = CASES[case]
     assert set(forms) == RAW | extra
-    secret = TOKEN if auth is AuthStyle.ENTRA else entra.api_key
+    secret = TOKEN if auth is ENTRA else entra.api_key
     env = {variable: secret}
     for kind, code in forms.items():
         assert secret not in code and TOKEN not in code, kind
-        assert variable in code or (kind == "openai" and auth is AuthStyle.ENTRA), kind
-        if kind == "openai" and auth is AuthStyle.ENTRA:
+        assert variable in code or (kind == "openai" and auth is ENTRA), kind
+        if kind == "openai" and auth is ENTRA:
             assert "get_bearer_token_provider(" in code and "os.environ" not in code
             ran = run(kind, code, identity, tmp_path)  # no token in the environment at all
         else:
@@ -195,9 +196,7 @@ def test_exporting_never_asks_for_a_token(entra: Emulator) -> None:
         def issued(self) -> tuple[str, ...]:
             return ()
 
-    endpoint = Endpoint(
-        entra.base_url, auth=AuthStyle.ENTRA, token=Refuses(), deployment=SCRIPTED_DEPLOYMENT
-    )
+    endpoint = Endpoint(entra.base_url, token=Refuses(), deployment=SCRIPTED_DEPLOYMENT)
     client = Client(endpoint, PROFILES["azure-v1"])
     spec = client.export_spec("POST", client.chat_route, body={"messages": MESSAGES})
     assert "Authorization: Bearer $AZURE_OPENAI_AD_TOKEN" in exports(spec)["curl"]

@@ -17,7 +17,6 @@ from azure.core.credentials import AccessToken
 
 from core import (
     PROFILES,
-    AuthStyle,
     Client,
     CredentialToken,
     Endpoint,
@@ -72,7 +71,7 @@ class Credential:
 
 def client(url: str, profile: str, source: TokenSource, **options: Any) -> Client:
     options.setdefault("deployment", SCRIPTED_DEPLOYMENT)
-    endpoint = Endpoint(url, auth=AuthStyle.ENTRA, token=source, **options)
+    endpoint = Endpoint(url, token=source, **options)
     return Client(endpoint, PROFILES[profile])
 
 
