@@ -1,11 +1,18 @@
-"""The playground's library for Azure AI serverless chat endpoints: no Streamlit here.
+"""The playground's library for Azure chat endpoints (serverless, Azure OpenAI v1 and classic
+deployments, Foundry Models) and OpenAI-compatible servers: no Streamlit here.
 
 from core import Client, Endpoint
 client = Client(Endpoint("http://127.0.0.1:8765", key="..."))
 print(client.chat([{"role": "user", "content": "Hello"}]).text)
+
+found = recognize(pasted_url)      # profile id, base URL, deployment, api-version
+client = Client(Endpoint(found.url, key=..., auth=AuthStyle.API_KEY,
+                         deployment=found.deployment, api_version=found.api_version),
+                PROFILES[found.profile])
 """
 
-from .client import Client, parse_body_text
+from .annotations import FilterResults
+from .client import Client
 from .config import (
     ENDPOINT_ENV,
     KEY_ENV,
@@ -16,6 +23,17 @@ from .config import (
     split_route,
     validate_url,
 )
+from .entra import (
+    COGNITIVE_SCOPE,
+    FOUNDRY_SCOPE,
+    SERVER_IDENTITY_ENV,
+    TOKEN_ENV,
+    CredentialToken,
+    StaticToken,
+    TokenSource,
+    machine_login,
+    server_identity_allowed,
+)
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -23,6 +41,7 @@ from .errors import (
     BlockedHostError,
     ConnectError,
     ContentFilterError,
+    CredentialError,
     EndpointError,
     ExtraParametersError,
     FilterCategory,
@@ -50,25 +69,33 @@ from .hosts import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .live import LiveStream, PiecesSource, RetryHooks, Source, TextStreamSource
-from .profiles import PROFILES, Param, Profile
-from .records import Completion, Exchange, SentRequest, TimedEvent
+from .params import parse_body_text
+from .profiles import PROFILES, ModelPlace, Param, Profile, Retirement, SdkForm
+from .recognize import Recognition, recognize
+from .records import Completion, Exchange, SentRequest, ServiceHeaders, TimedEvent
 from .redact import Redactor
 from .reply import Reply, ReplyStatus, RequestRecord, RetryWait
 from .response import RawResponse
 from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
-from .snippets import RequestSpec, to_curl, to_requests, to_urllib
+from .routes import Routes
+from .sdk_snippets import exports, to_openai
+from .snippets import RequestSpec, SdkTarget, to_curl, to_requests, to_urllib
 from .sse import ServerSentEvent, SSEDecoder, iter_events
 from .streams import TextStream, completion_from_json
 
 __all__ = [
     "ALLOWED_HOSTS_ENV",
+    "COGNITIVE_SCOPE",
     "DEFAULT_ALLOWED",
     "DEFAULT_LIMITS",
     "ENDPOINT_ENV",
+    "FOUNDRY_SCOPE",
     "HOSTED_ALLOWED",
     "HOSTED_ENV",
     "KEY_ENV",
     "PROFILES",
+    "SERVER_IDENTITY_ENV",
+    "TOKEN_ENV",
     "APIStatusError",
     "AuthStyle",
     "AuthenticationError",
@@ -78,12 +105,15 @@ __all__ = [
     "Completion",
     "ConnectError",
     "ContentFilterError",
+    "CredentialError",
+    "CredentialToken",
     "Endpoint",
     "EndpointError",
     "Exchange",
     "ExtraParameters",
     "ExtraParametersError",
     "FilterCategory",
+    "FilterResults",
     "HostPolicy",
     "InterruptedStreamError",
     "InvalidRequestError",
@@ -91,12 +121,14 @@ __all__ = [
     "LimitExceededError",
     "Limits",
     "LiveStream",
+    "ModelPlace",
     "NotFoundError",
     "Param",
     "PiecesSource",
     "Profile",
     "RateLimitError",
     "RawResponse",
+    "Recognition",
     "Redactor",
     "RedirectError",
     "Reply",
@@ -104,31 +136,43 @@ __all__ = [
     "RequestRecord",
     "RequestSpec",
     "RequestTimeoutError",
+    "Retirement",
     "RetryCancelled",
     "RetryHooks",
     "RetryNotice",
     "RetryPolicy",
     "RetryWait",
+    "Routes",
     "SSEDecoder",
+    "SdkForm",
+    "SdkTarget",
     "Secret",
     "SentRequest",
     "ServerError",
     "ServerSentEvent",
+    "ServiceHeaders",
     "Source",
+    "StaticToken",
     "TextStream",
     "TextStreamSource",
     "TimedEvent",
     "TimeoutError",
+    "TokenSource",
     "TransportError",
     "ValidationError",
     "call_with_retries",
     "completion_from_json",
+    "exports",
     "is_auto_retried",
     "iter_events",
+    "machine_login",
     "origin_of",
     "parse_body_text",
+    "recognize",
+    "server_identity_allowed",
     "split_route",
     "to_curl",
+    "to_openai",
     "to_requests",
     "to_urllib",
     "validate_url",

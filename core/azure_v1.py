@@ -16,10 +16,11 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .config import split_route, validate_url
+from .entra import COGNITIVE_SCOPE
 from .errors import InvalidRequestError
 
 #: The scope of an Entra token for Azure OpenAI (azure-identity `get_bearer_token_provider`).
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+ENTRA_SCOPE = COGNITIVE_SCOPE
 V1_PATH = "/openai/v1"
 # Route endings a pasted v1 URL may carry besides the serverless ones (core.config).
 _V1_ROUTES = ("/chat/completions", "/responses", "/models")

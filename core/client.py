@@ -8,7 +8,10 @@
 Every failure becomes one of `core.errors` (mapped in `failures.py`), with the key taken
 out of its message by the client's `Redactor`. Raw calls (`send`, `open`) never raise for
 what the endpoint does: they return an `Exchange` whose `error` says what went wrong, so a
-page can show the response too. The response itself is `response.RawResponse`.
+page can show the response too. The response itself is `response.RawResponse`. Where a
+request goes and which deployment it names is `routes.Routes`; with Entra ID the client asks
+the endpoint's token source for a token before each request, and its `Redactor` learns each
+token before it is sent (`docs/azure-v1.md` §2).
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from . import errors, transport
 from .config import Endpoint
+from .entra import TOKEN_ENV
 from .headers import (
     KEY_HEADERS,
     SECRET_HEADERS,
@@ -30,11 +33,11 @@ from .headers import (
 )
 from .hosts import HostPolicy
 from .limits import DEFAULT_LIMITS, Limits
-from .params import clean_params
 from .profiles import PROFILES, Profile
 from .records import Completion, Exchange, SentRequest
 from .redact import Redactor
 from .response import RawResponse
+from .routes import Routes
 from .snippets import RequestSpec
 from .streams import TextStream, completion_from_json
 
@@ -45,6 +48,7 @@ USER_AGENT = "azure-ai-playground/0.1"
 #: The encodings `body.py` decompresses as they arrive, within the size limit.
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REQUEST_BYTES = 1_000_000  # bodies above this are refused before sending (issue 5 limit)
+ENTRA_HEADER = ("Authorization", "Bearer ")  # how an Entra token travels (azure-v1 §2)
 
 
 class Client:
@@ -70,8 +74,10 @@ class Client:
         self._session = session
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        #: Takes the key out of everything this client records, shows or raises.
+        #: Takes the key (and every Entra token) out of everything it records, shows or raises.
         self.redactor = Redactor(endpoint.key.reveal())
+        if endpoint.token is not None:
+            self.redactor.add(*endpoint.token.issued())
 
     # Raw calls -----------------------------------------------------------------------------
 
@@ -145,7 +151,8 @@ class Client:
         return self._complete(self.completions_route, self.build_body({"prompt": prompt}, params))
 
     def stream_chat(self, messages: Sequence[Mapping[str, Any]], **params: Any) -> TextStream:
-        """Start a streamed chat completion; iterate the result for text deltas."""
+        """Start a streamed chat completion; iterate the result for text deltas. Where the
+        surface takes it, the body asks for usage at the end (`docs/azure-v1.md` §4)."""
         return self._stream(self.chat_route, self.build_body({"messages": list(messages)}, params))
 
     def stream_complete(self, prompt: str, **params: Any) -> TextStream:
@@ -154,18 +161,28 @@ class Client:
 
     def info(self) -> dict[str, Any]:
         """`GET /info`: model name, type and provider. Raises NotFoundError where unsupported."""
-        exchange = self.send("GET", self.profile.info_route or "/info")
-        self._raise_for(exchange)
-        payload = exchange.json
-        if not isinstance(payload, dict):
-            raise self.redactor.error(
-                errors.InvalidResponseError(
-                    "The endpoint's /info reply is not a JSON object. Check the URL and "
-                    "send a request from the Request Builder to see the reply."
-                ),
-                exchange.request,
+        return self._get_object(self.routes.info_route)
+
+    def list_models(self) -> list[str]:
+        """The model ids the endpoint names: `GET /openai/v1/models` on Azure OpenAI v1 (and
+        `/models` on OpenAI-compatible servers), else `/info`'s `model_name`.
+
+        On Azure the v1 list is the model **catalog**, not this resource's deployments: its
+        ids may fail at inference, where the deployment name is what counts
+        (`docs/azure-v1.md` §1.1). Use it for suggestions, never as the only choice. Raises
+        the usual errors; InvalidRequestError for surfaces with neither route.
+        """
+        route = self.profile.models_route
+        if route is not None:
+            data = self._get_object(route).get("data")
+            items = data if isinstance(data, list) else []
+            return [str(m["id"]) for m in items if isinstance(m, dict) and m.get("id")]
+        if self.profile.info_route is None:
+            raise errors.InvalidRequestError(
+                f"A {self.profile.label} cannot list its models: type the deployment's name."
             )
-        return payload
+        name = self.info().get("model_name")
+        return [str(name)] if name else []
 
     def export_spec(
         self,
@@ -176,8 +193,10 @@ class Client:
         body: str | Mapping[str, Any] | None = None,
     ) -> RequestSpec:
         """The request as `snippets` exports it: everything but the key, and where it goes."""
-        prepared = self._prepare(method, path, headers, body)
-        auth_name = self.endpoint.auth.header("")[0] if self.endpoint.key else None
+        prepared = self._prepare(method, path, headers, body, credentials=False)
+        endpoint = self.endpoint
+        entra = endpoint.entra
+        auth_name, auth_prefix = ENTRA_HEADER if entra else endpoint.auth.header("")
         shown = {
             k: self.redactor.text(header_text(v))
             for k, v in prepared.headers.items()
@@ -189,40 +208,37 @@ class Client:
             url=self.redactor.text(prepared.url or ""),
             headers=shown,
             body=self.redactor.text(data.decode() if isinstance(data, bytes) else str(data)),
-            auth_header=auth_name,
-            auth_prefix=self.endpoint.auth.header("")[1],
-            timeout=self.endpoint.read_timeout,
-            hosts_key=bool(self.endpoint.key_origin),
+            auth_header=auth_name if endpoint.key or entra else None,
+            auth_prefix=auth_prefix,
+            timeout=endpoint.read_timeout,
+            hosts_key=bool(endpoint.key_origin) or entra,
+            key_env=TOKEN_ENV if entra else self.profile.key_env,
+            sdk=self.routes.sdk_target(method, path, entra=entra),
         )
 
     def build_body(self, base: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-        """A request body: `base` plus the parameters that are set (see `clean_params`)."""
-        return {**base, **clean_params(params)}
+        """A request body: the deployment as `model` where the surface takes it there, `base`,
+        then the parameters that are set (see `clean_params`)."""
+        return self.routes.body(dict(base), dict(params))
+
+    @property
+    def routes(self) -> Routes:
+        """Where this client's requests go, for its endpoint and profile."""
+        return Routes(self.endpoint, self.profile)
 
     @property
     def chat_route(self) -> str:
-        """The chat route: the one in the URL if it names one, else the profile's."""
-        route = self.endpoint.route
-        if route.endswith("chat/completions"):
-            return route
-        return self.profile.chat_route or "/chat/completions"
+        """The chat route (see `Routes.chat_route`)."""
+        return self.routes.chat_route
 
     @property
     def completions_route(self) -> str:
-        """The text-completions route: the one in the URL if it names one, else the profile's."""
-        route = self.endpoint.route
-        if route.endswith("completions") and not route.endswith("chat/completions"):
-            return route
-        return self.profile.completions_route or "/completions"
+        """The text-completions route (see `Routes.completions_route`)."""
+        return self.routes.completions_route
 
     def url_for(self, path: str) -> str:
-        """The full URL for a route, with `api-version` when the endpoint sets one."""
-        if not path.startswith("/"):
-            raise errors.InvalidRequestError(f"A route must start with '/', got {path!r}.")
-        url = self.endpoint.base_url + path
-        if self.endpoint.api_version:
-            url += "?" + urlencode({"api-version": self.endpoint.api_version})
-        return url
+        """The full URL for a route, with `api-version` when one is set (see `Routes`)."""
+        return self.routes.url_for(path)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -237,6 +253,7 @@ class Client:
     # Internals -----------------------------------------------------------------------------
 
     def _complete(self, path: str, body: dict[str, Any]) -> Completion:
+        self.routes.check_model(body)
         body["stream"] = False
         exchange = self.send("POST", path, body=body)
         self._raise_for(exchange)
@@ -246,7 +263,11 @@ class Client:
             raise self.redactor.error(exc, exchange.request) from None
 
     def _stream(self, path: str, body: dict[str, Any]) -> TextStream:
+        routes = self.routes
+        routes.check_model(body)
         body["stream"] = True
+        for name, value in routes.stream_extras().items():
+            body.setdefault(name, value)
         response = self.open("POST", path, body=body)
         if response.exchange.error is None and not (200 <= (response.exchange.status or 0) < 300):
             response.read()
@@ -259,13 +280,32 @@ class Client:
         if exchange.error is not None:
             raise exchange.error
 
+    def _get_object(self, route: str) -> dict[str, Any]:
+        """`GET route`, whose reply must be a JSON object; raises on any failure."""
+        exchange = self.send("GET", route)
+        self._raise_for(exchange)
+        payload = exchange.json
+        if not isinstance(payload, dict):
+            raise self.redactor.error(
+                errors.InvalidResponseError(
+                    f"The endpoint's reply to GET {route} is not a JSON object. Check the URL "
+                    "and send the request from the Request Builder to see the reply."
+                ),
+                exchange.request,
+            )
+        return payload
+
     def _prepare(
         self,
         method: str,
         path: str,
         headers: Mapping[str, str] | None,
         body: str | Mapping[str, Any] | None,
+        *,
+        credentials: bool = True,
     ) -> requests.PreparedRequest:
+        """The request ready to send; `credentials` False leaves the key or token out (the
+        code export, which must not even fetch a token)."""
         import requests
 
         method = method.strip().upper()
@@ -285,7 +325,7 @@ class Client:
             "Content-Type": "application/json",
             "Accept": "application/json, text/event-stream",
         }
-        merged.update(self._extra_headers())
+        merged.update(self._extra_headers(credentials=credentials))
         for name, value in (headers or {}).items():
             if not name.strip():
                 raise errors.InvalidRequestError("A header has an empty name.")
@@ -304,11 +344,12 @@ class Client:
         if self.hosts is not None:
             self.hosts.check(url)
 
-    def _extra_headers(self) -> dict[str, str]:
+    def _extra_headers(self, *, credentials: bool = True) -> dict[str, str]:
         headers = {}
-        if self.endpoint.key and self.endpoint.sends_key:
-            name, value = self.endpoint.auth.header(self.endpoint.key.reveal())
-            headers[name] = value
+        secret = self._credential() if credentials and self.endpoint.sends_key else ""
+        if secret:
+            name, prefix = ENTRA_HEADER if self.endpoint.entra else self.endpoint.auth.header("")
+            headers[name] = prefix + secret
         if self.endpoint.extra_parameters.value:
             headers["extra-parameters"] = self.endpoint.extra_parameters.value
         for name, value in self.endpoint.headers:
@@ -316,15 +357,26 @@ class Client:
                 headers[name] = checked_value(name, value)
         return headers
 
+    def _credential(self) -> str:
+        """The key, or for Entra ID a token from the endpoint's source, which the redactor
+        learns before anything carries it. Raises CredentialError when there is no token."""
+        endpoint = self.endpoint
+        if endpoint.token is None:
+            return endpoint.key.reveal()
+        token = endpoint.token.token().value
+        self.redactor.add(token)
+        return token
+
     def _auth_note(self) -> str:
         """Why no key went with the request, for the 401 that follows; "" when it went."""
         endpoint = self.endpoint
-        if not endpoint.key or endpoint.sends_key:
+        if endpoint.sends_key or not (endpoint.key or endpoint.entra):
             return ""
+        what = "token" if endpoint.entra else "key"
         return (
-            "No key was sent: the key this playground's host provides only goes to the "
+            f"No {what} was sent: the {what} this playground's host provides only goes to the "
             f"endpoint the host configured ({endpoint.key_origin}). Enter your own "
-            "key to call another endpoint."
+            f"{what} to call another endpoint."
         )
 
     def _record(self, prepared: requests.PreparedRequest) -> SentRequest:
@@ -353,18 +405,4 @@ class Client:
         )
 
 
-def parse_body_text(text: str) -> Any:
-    """Parse a body typed by a person, raising InvalidRequestError with the line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise errors.InvalidRequestError(
-            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise errors.InvalidRequestError(
-            "The body is nested too deeply to read as JSON; flatten it."
-        ) from None
-
-
-__all__ = ["Client", "parse_body_text"]
+__all__ = ["Client"]

@@ -12,10 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequestError
 from .hosts import origin_of
+
+if TYPE_CHECKING:
+    from .entra import TokenSource
 
 _ASCII_HOST = re.compile(r"[A-Za-z0-9.:\[\]-]+")
 ENDPOINT_ENV = "AZURE_AI_CHAT_ENDPOINT"
@@ -61,7 +65,11 @@ class Secret:
 
 
 class AuthStyle(StrEnum):
-    """How the key travels: the notebooks' bare `Authorization: <key>`, `Bearer`, or `api-key`."""
+    """How the key travels: the notebooks' bare `Authorization: <key>`, `Bearer`, or `api-key`.
+
+    A Microsoft Entra ID token is not a key: an endpoint with a `token` source sends
+    `Authorization: Bearer <token>` whatever its auth style (`docs/azure-v1.md` §2).
+    """
 
     BARE = "bare"
     BEARER = "bearer"
@@ -87,7 +95,14 @@ class ExtraParameters(StrEnum):
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One endpoint: base URL (or a full route URL), key, auth style, headers, timeouts."""
+    """One endpoint: base URL (or a full route URL), key, auth style, headers, timeouts, the
+    deployment (model) to address, and for Entra ID the source of its tokens.
+
+    `api_version` "" means the profile's default (`Profile.api_version`). `deployment` goes
+    where the profile says: body `model`, or the classic path (`docs/azure-v1.md` §1).
+    With a `token` source (Microsoft Entra ID), each request carries a token from it as
+    `Authorization: Bearer <token>`, and `key` and `auth` are not used.
+    """
 
     url: str
     key: Secret = Secret("")  # noqa: RUF009 - immutable, safe to share
@@ -100,15 +115,24 @@ class Endpoint:
     #: For a key the host provided: the only origin (scheme://host:port) it is sent to, and
     #: never exported. Empty for the user's own key, which goes wherever the URL says.
     key_origin: str = ""
+    deployment: str = ""
+    token: TokenSource | None = None
 
     def __post_init__(self) -> None:
         key = self.key.reveal() if isinstance(self.key, Secret) else str(self.key)
         object.__setattr__(self, "key", Secret(checked_key(key)))
         object.__setattr__(self, "url", validate_url(self.url))
+        object.__setattr__(self, "deployment", checked_name(self.deployment))
+        object.__setattr__(self, "api_version", checked_name(self.api_version, "API version"))
         if self.key_origin:
             object.__setattr__(self, "key_origin", origin_of(self.key_origin))
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise InvalidRequestError("Timeouts must be positive numbers of seconds.")
+
+    @property
+    def entra(self) -> bool:
+        """True when requests carry Entra tokens (from `token`) instead of the key."""
+        return self.token is not None
 
     @property
     def sends_key(self) -> bool:
@@ -185,6 +209,15 @@ def checked_key(key: str) -> str:
             f"The key contains a character that cannot be sent ({odd}): retype or re-paste it."
         )
     return key
+
+
+def checked_name(name: str, what: str = "deployment name") -> str:
+    """A deployment (model) name or API version without surrounding whitespace; one that
+    holds a space or a control character is refused (it would corrupt the URL or body)."""
+    name = (name or "").strip()
+    if any(c.isspace() or not c.isprintable() for c in name):
+        raise InvalidRequestError(f"The {what} {name!r} has a space or a control character.")
+    return name
 
 
 def _check_host_text(rest: str) -> None:

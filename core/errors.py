@@ -17,6 +17,7 @@
     │   ├── ValidationError          422: a parameter value the model does not accept
     │   ├── RateLimitError           429, with `retry_after` seconds when known
     │   └── ServerError              5xx
+    ├── CredentialError              no Entra token to send (no Azure login, an expired paste)
     ├── RetryCancelled               the user cancelled while a 429/503 retry was waiting
     ├── InvalidResponseError         a 2xx reply that is not what the route should return
     └── InterruptedStreamError       a stream broke after it started; carries `partial_text`
@@ -125,11 +126,24 @@ class ExtraParametersError(BadRequestError):
 
 @dataclass(frozen=True)
 class FilterCategory:
-    """One content-safety category as the endpoint judged it."""
+    """One content-safety category as the endpoint judged it.
+
+    Harm categories (`hate`, `self_harm`, `sexual`, `violence`) have a `severity`; detectors
+    (`jailbreak`, `profanity`, `protected_material_*`) say whether they `detected` something
+    and have no severity (`docs/azure-v1.md` §4).
+    """
 
     name: str
     filtered: bool
     severity: str
+    detected: bool | None = None
+
+    @property
+    def level(self) -> str:
+        """The severity, or for a detector "detected" / "not detected"."""
+        if self.severity or self.detected is None:
+            return self.severity
+        return "detected" if self.detected else "not detected"
 
 
 class ContentFilterError(BadRequestError):
@@ -192,6 +206,15 @@ class RateLimitError(APIStatusError):
 class ServerError(APIStatusError):
     """Raised on 5xx. 503 is safe to retry (the request was not served, and
     `call_with_retries` does so); others are not: the model may have run."""
+
+
+class CredentialError(EndpointError):
+    """Raised before sending when there is no Microsoft Entra token to send: this machine has
+    no Azure login, a pasted token has expired, or this playground may not use its host's
+    login. Nothing was sent. Retry once signed in (or with a fresh token).
+
+    The message never holds a token, nor azure-identity's own (long) text.
+    """
 
 
 class RetryCancelled(EndpointError):

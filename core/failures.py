@@ -1,8 +1,11 @@
 """The failure table: HTTP statuses and error bodies become `core` errors, in one place.
 
-Error bodies come in several shapes (`docs/wire-format.md` §7): the MaaS/AOAI wrapper
-`{"error": {"message", "code", "status", "innererror"}}`, FastAPI's `{"detail": ...}`,
-the missing-header `{"status": "Auth token must be passed ..."}`, and `{"statusCode", "message"}`.
+Error bodies come in several shapes (`docs/wire-format.md` §7, `docs/azure-v1.md` §3): the
+MaaS/AOAI wrapper `{"error": {"message", "code", "status", "innererror"}}`, FastAPI's
+`{"detail": ...}`, the missing-header `{"status": "Auth token must be passed ..."}`, and the
+Azure gateway's `{"statusCode", "message"}`. Azure OpenAI's own codes (`DeploymentNotFound`,
+`unknown_model`, "API version not supported", "Resource not found") get messages that name
+the fix; when the request is known its deployment and api-version are named too.
 `RULES` is walked in order and the first rule that takes the reply makes the error; a test
 walks it for completeness. Each message says what happened and what to do next; callers
 redact the key afterwards. Exceptions raised before or while reading a response (requests,
@@ -11,36 +14,63 @@ urllib, openai) are mapped in `transport.py`.
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import errors
-from .records import parse_json, request_id_from
+from .annotations import error_categories
+from .entra import COGNITIVE_SCOPE
+from .error_text import (
+    clip,
+    error_code,
+    partial_note,
+    retry_after_seconds,
+    server_message,
+    validation_details,
+)
+from .records import SentRequest, parse_json, request_id_from
 
+#: The api-versions a message suggests on classic routes (`docs/azure-v1.md` §1.2).
+GA_VERSION = "2024-10-21"
+PREVIEW_VERSION = "2025-04-01-preview"
+_DEPLOYMENTS = "/openai/deployments/"
 _AUTH_HEADER_HINTS = ("auth token must be passed", "missing authorization", "no auth header")
-_RETRY_IN_TEXT = re.compile(r"(?:try again in|retry after)\s+(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
-_MAX_SERVER_TEXT = 300
 
 
 @dataclass(frozen=True)
 class Reply:
-    """An error reply as the rules read it: status, (lower-cased) headers, body, and what the
-    server said in it (clipped)."""
+    """An error reply as the rules read it: status, (lower-cased) headers, body, what the
+    server said in it (clipped), its error code, and from the request (when known) its path,
+    api-version and the deployment it named."""
 
     status: int
     headers: dict[str, str]
     body: str
     payload: Any
     said: str
+    code: str = ""
+    path: str = ""
+    version: str | None = None  # None: no api-version was sent (or the request is unknown)
+    asked: str = ""  # the deployment or model the request named
 
     @classmethod
-    def of(cls, status: int, headers: dict[str, str], body: str) -> Reply:
+    def of(
+        cls, status: int, headers: dict[str, str], body: str, request: SentRequest | None = None
+    ) -> Reply:
         """Parse `body` once for every rule."""
         payload = parse_json(body)
-        return cls(status, headers, body, payload, _server_message(payload, body, headers))
+        said = server_message(payload, body, headers)
+        code = error_code(payload) or headers.get("x-ms-error-code", "")
+        if request is None:
+            return cls(status, headers, body, payload, said, code)
+        parts = urlsplit(request.url)
+        versions = parse_qs(parts.query).get("api-version")
+        return cls(
+            status, headers, body, payload, said, code,
+            parts.path, versions[0] if versions else None, _asked(parts.path, request),
+        )  # fmt: skip
 
 
 #: Template values for the message, and fields for the error's constructor.
@@ -86,7 +116,21 @@ def _asks_for_auth_header(reply: Reply) -> bool:
 
 
 def _is_content_filter(reply: Reply) -> bool:
-    return _error_code(reply.payload) == "content_filter"
+    return reply.code == "content_filter"
+
+
+def _names_code(code: str) -> Callable[[Reply], bool]:
+    return lambda reply: reply.code.lower() == code.lower()
+
+
+def _says(words: str) -> Callable[[Reply], bool]:
+    return lambda reply: words in reply.said.lower()
+
+
+def _is_gateway_401(reply: Reply) -> bool:
+    """The Azure gateway's `{"statusCode": 401, "message": ...}`, with no `error` key."""
+    payload = reply.payload
+    return isinstance(payload, dict) and "statusCode" in payload and "error" not in payload
 
 
 def _names_extra_parameters(reply: Reply) -> bool:
@@ -95,7 +139,7 @@ def _names_extra_parameters(reply: Reply) -> bool:
 
 
 def _filtered(reply: Reply) -> Extra:
-    categories = content_filter_categories(reply.payload)
+    categories = error_categories(reply.payload)
     return {"flagged": _describe(categories)}, {"categories": categories, "where": "prompt"}
 
 
@@ -113,6 +157,30 @@ def _limited(reply: Reply) -> Extra:
     retry_after = retry_after_seconds(reply.headers, reply.said)
     when = f"in {retry_after:g} s" if retry_after is not None else "in a few seconds"
     return {"when": when}, {"retry_after": retry_after}
+
+
+def _deployment(reply: Reply) -> Extra:
+    return {"name": f"'{reply.asked}'" if reply.asked else "by that name"}, {}
+
+
+def _version(reply: Reply) -> Extra:
+    shown = f"api-version '{reply.version}'" if reply.version else "that api-version"
+    if "/openai/v1/" in reply.path:
+        fix = "The v1 API takes no api-version (or 'v1', 'preview'): clear it in the sidebar."
+    else:
+        fix = f"Use {GA_VERSION} (the latest GA) or {PREVIEW_VERSION}."
+    return {"version": shown, "fix": fix}, {}
+
+
+def _resource(reply: Reply) -> Extra:
+    if reply.version is None and _DEPLOYMENTS in reply.path:
+        fix = f"A classic deployment URL needs an api-version: set it to {GA_VERSION}."
+    else:
+        fix = (
+            "Check the URL: this resource serves no such path (a classic deployment URL also "
+            f"needs ?api-version={GA_VERSION})."
+        )
+    return {"fix": fix}, {}
 
 
 _CHECK_KEY = "Check the key in the sidebar and that it belongs to this endpoint."
@@ -145,10 +213,25 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         {400},
+        errors.BadRequestError,
+        "The endpoint does not support {version} ({status}: {said}). {fix}",
+        when=_says("api version not supported"),
+        extra=_version,
+    ),
+    Rule(
+        {400},
         errors.ExtraParametersError,
         "The endpoint rejected parameters outside its API: {said} Remove them, or set "
         "extra-parameters to 'pass-through' (or 'drop') in the request headers.",
         when=_names_extra_parameters,
+    ),
+    Rule(
+        {401},
+        errors.AuthenticationError,
+        "The endpoint refused the credential ({status}: {said}). This surface does not take a "
+        "key as Bearer: use the api-key header or an Entra token. An Entra token may also have "
+        "expired, or be for another scope than " + COGNITIVE_SCOPE + ".",
+        when=_is_gateway_401,
     ),
     Rule(
         {401},
@@ -159,6 +242,29 @@ RULES: tuple[Rule, ...] = (
         {403},
         errors.AuthenticationError,
         "The endpoint refused this key access ({status}: {said}). " + _CHECK_KEY,
+    ),
+    Rule(
+        {404},
+        errors.NotFoundError,
+        "There is no deployment {name} on this resource ({status}: {said}). Use the "
+        "deployment name (as the portal lists it under Deployments), not the model name.",
+        when=_names_code("DeploymentNotFound"),
+        extra=_deployment,
+    ),
+    Rule(
+        {404},
+        errors.NotFoundError,
+        "The resource has no deployment {name} ({status}: {said}). On Foundry Models the "
+        "body's model is the deployment name: check it in the portal.",
+        when=_names_code("unknown_model"),
+        extra=_deployment,
+    ),
+    Rule(
+        {404},
+        errors.NotFoundError,
+        "The endpoint found no such resource ({status}: {said}). {fix}",
+        when=_says("resource not found"),
+        extra=_resource,
     ),
     Rule(
         {404},
@@ -208,9 +314,12 @@ def rule_for(reply: Reply) -> Rule:
     return next(rule for rule in RULES if rule.takes(reply))
 
 
-def error_from_response(status: int, headers: dict[str, str], body: str) -> errors.APIStatusError:
-    """Map an error status with its (lower-cased) headers and body text to an exception."""
-    reply = Reply.of(status, headers, body)
+def error_from_response(
+    status: int, headers: dict[str, str], body: str, request: SentRequest | None = None
+) -> errors.APIStatusError:
+    """Map an error status with its (lower-cased) headers and body text to an exception;
+    `request`, when known, lets the message name the deployment and api-version sent."""
+    reply = Reply.of(status, headers, body, request)
     return rule_for(reply).build(reply)
 
 
@@ -226,134 +335,38 @@ def error_event(data: str, partial_text: str) -> errors.InterruptedStreamError:
     payload = parse_json(data)
     error = payload.get("error") if isinstance(payload, dict) else None
     status = error.get("status") or error.get("code") if isinstance(error, dict) else None
-    said = _server_message(payload, data, {})
+    said = server_message(payload, data, {})
     detail = f"{status}: {said}" if status else said
     return stream_problem(
         "error-event", f"The endpoint reported an error mid-stream ({detail}).", partial_text
     )
 
 
-def content_filter_categories(payload: Any) -> tuple[errors.FilterCategory, ...]:
-    """Categories from `innererror.content_filter_result` or `content_filter_results`."""
-    error = payload.get("error", payload) if isinstance(payload, dict) else {}
-    if not isinstance(error, dict):
-        return ()
-    inner = error.get("innererror") or {}
-    results = (
-        (inner.get("content_filter_result") if isinstance(inner, dict) else None)
-        or error.get("content_filter_results")
-        or error.get("content_filter_result")
-        or {}
-    )
-    if not isinstance(results, dict):
-        return ()
-    found = []
-    for name, verdict in results.items():
-        if isinstance(verdict, dict) and "severity" in verdict:
-            found.append(
-                errors.FilterCategory(
-                    name=name.replace("-", "_"),
-                    filtered=bool(verdict.get("filtered")),
-                    severity=str(verdict.get("severity")),
-                )
-            )
-    return tuple(found)
-
-
-def validation_details(payload: Any) -> tuple[str, ...]:
-    """Readable lines from a 422 `detail` (an object or a list of `{loc, input|value|msg}`)."""
-    detail = payload.get("detail") if isinstance(payload, dict) else None
-    if detail is None and isinstance(payload, dict):
-        detail = (
-            (payload.get("error") or {}).get("details")
-            if isinstance(payload.get("error"), dict)
-            else None
-        )
-    items = detail if isinstance(detail, list) else [detail] if detail else []
-    lines = []
-    for item in items:
-        if isinstance(item, dict):
-            loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-            value = item.get("input", item.get("value"))
-            msg = item.get("msg") or (
-                f"{value!r} is not supported" if value is not None else "invalid"
-            )
-            lines.append(f"{loc}: {msg}" if loc else str(msg))
-        else:
-            lines.append(str(item))
-    return tuple(lines)
-
-
-def retry_after_seconds(headers: dict[str, str], message: str = "") -> float | None:
-    """Seconds to wait from `retry-after-ms`, `Retry-After` (seconds or HTTP date), or the text."""
-    if (ms := headers.get("retry-after-ms")) and _is_number(ms):
-        return max(0.0, float(ms) / 1000)
-    value = headers.get("retry-after", "").strip()
-    if _is_number(value):
-        return max(0.0, float(value))
-    if value:
-        import email.utils  # rare (an HTTP date), and 25 ms to import
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - time.time())
-    match = _RETRY_IN_TEXT.search(message)
-    return float(match.group(1)) if match else None
-
-
-def _server_message(payload: Any, body: str, headers: dict[str, str]) -> str:
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return clip(str(error["message"]))
-        if isinstance(error, str):
-            return clip(error)
-        for key in ("detail", "message", "status"):
-            value = payload.get(key)
-            if isinstance(value, str) and value:
-                return clip(value)
-        if payload.get("detail"):
-            return clip(str(payload["detail"]))
-    if not body.strip():
-        return "empty body"
-    if "html" in headers.get("content-type", "").lower() or body.lstrip().startswith("<"):
-        return "an HTML page instead of JSON, likely from a gateway or proxy"
-    return clip(body.strip())
-
-
-def _error_code(payload: Any) -> str | None:
-    if not isinstance(payload, dict):
-        return None
-    error = payload.get("error")
-    source = error if isinstance(error, dict) else payload
-    code = source.get("code")
-    return str(code) if code is not None else None
+def _asked(path: str, request: SentRequest) -> str:
+    """The deployment a request named: in a classic path, else the body's `model`."""
+    _, found, rest = path.partition(_DEPLOYMENTS)
+    if found:
+        return clip(unquote(rest.split("/", 1)[0]))
+    payload = request.json()
+    model = payload.get("model") if isinstance(payload, dict) else None
+    return clip(model) if isinstance(model, str) else ""
 
 
 def _describe(categories: tuple[errors.FilterCategory, ...]) -> str:
-    flagged = [f"{c.name} ({c.severity})" for c in categories if c.filtered]
+    flagged = [f"{c.name} ({c.level})" for c in categories if c.filtered]
     return f": {', '.join(flagged)}" if flagged else ""
 
 
-def partial_note(partial_text: str) -> str:
-    """The sentence an interruption ends with: how much text was kept, or that none came."""
-    if partial_text:
-        return f" The {len(partial_text)} characters received so far are kept."
-    return " Nothing had been received yet."
-
-
-def clip(text: str) -> str:
-    """`text` on one line, cut to 300 characters: a server's words inside our message."""
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_SERVER_TEXT else text[: _MAX_SERVER_TEXT - 1] + "…"
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+__all__ = [
+    "RULES",
+    "Reply",
+    "Rule",
+    "clip",
+    "error_event",
+    "error_from_response",
+    "partial_note",
+    "retry_after_seconds",
+    "rule_for",
+    "stream_problem",
+    "validation_details",
+]

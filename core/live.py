@@ -278,7 +278,8 @@ class TextStreamSource:
 
     def describe(self, reply: Reply) -> None:
         """The request as sent, the events (the same list: it fills while streaming), the
-        timings measured on the wire, finish reason and usage."""
+        timings measured on the wire, finish reason, usage, Azure's content-filter verdicts
+        and its rate-limit and routing headers."""
         stream = self.stream
         if stream is None:
             return
@@ -292,6 +293,7 @@ class TextStreamSource:
         if exchange.elapsed is not None or stream.events:
             reply.elapsed = exchange.elapsed or stream.events[-1].at
         reply.finish_reason, reply.usage = stream.finish_reason, stream.usage
+        reply.annotations, reply.service = stream.annotations, exchange.service
 
     def close(self) -> None:
         """Stop the stream; `TextStream.close()` also wakes the worker's blocked read."""

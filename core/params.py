@@ -1,9 +1,12 @@
-"""Request parameters as they go into a body: only the ones that are set."""
+"""Request bodies: the parameters that are set, and a body typed by a person, parsed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from .errors import InvalidRequestError
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -24,4 +27,18 @@ def split_stop(text: str) -> list[str]:
     return [line for line in text.splitlines() if line]
 
 
-__all__ = ["clean_params", "split_stop"]
+def parse_body_text(text: str) -> Any:
+    """Parse a body typed by a person, raising InvalidRequestError with the line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequestError(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise InvalidRequestError(
+            "The body is nested too deeply to read as JSON; flatten it."
+        ) from None
+
+
+__all__ = ["clean_params", "parse_body_text", "split_stop"]

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .annotations import FilterResults
 from .errors import EndpointError
 
 
@@ -69,6 +70,58 @@ class Exchange:
         """True when a 2xx response arrived and nothing failed."""
         return self.error is None and self.status is not None and 200 <= self.status < 300
 
+    @property
+    def service(self) -> ServiceHeaders:
+        """What Azure's rate-limit and routing headers said (empty when none came)."""
+        return ServiceHeaders.from_headers(self.headers)
+
+
+@dataclass(frozen=True)
+class ServiceHeaders:
+    """Azure's rate-limit and routing headers on one response (`docs/azure-v1.md` §5), each
+    optional: requests and tokens left in the quota window, the region, the deployment that
+    answered, and `apim-request-id` (the id to quote to support)."""
+
+    remaining_requests: int | None = None
+    remaining_tokens: int | None = None
+    region: str = ""
+    deployment: str = ""
+    apim_request_id: str = ""
+
+    @classmethod
+    def from_headers(cls, headers: dict[str, str]) -> ServiceHeaders:
+        """Read from lower-cased response headers; unreadable numbers count as absent."""
+        return cls(
+            remaining_requests=_count(headers.get("x-ratelimit-remaining-requests")),
+            remaining_tokens=_count(headers.get("x-ratelimit-remaining-tokens")),
+            region=headers.get("x-ms-region", ""),
+            deployment=headers.get("x-ms-deployment-name", ""),
+            apim_request_id=headers.get("apim-request-id", ""),
+        )
+
+    def __bool__(self) -> bool:
+        return self != ServiceHeaders()
+
+    def summary(self) -> str:
+        """One line: "deployment my-chat in local · 5,999 requests and 999,950 tokens left"."""
+        parts = []
+        if self.deployment or self.region:
+            where = f" in {self.region}" if self.region else ""
+            parts.append(f"deployment {self.deployment}{where}" if self.deployment else where[1:])
+        left = [
+            f"{count:,} {what}"
+            for count, what in (
+                (self.remaining_requests, "requests"),
+                (self.remaining_tokens, "tokens"),
+            )
+            if count is not None
+        ]
+        if left:
+            parts.append(" and ".join(left) + " left")
+        if self.apim_request_id:
+            parts.append(f"apim-request-id {self.apim_request_id}")
+        return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class Completion:
@@ -80,6 +133,7 @@ class Completion:
     model: str
     id: str
     exchange: Exchange
+    annotations: FilterResults = field(default_factory=FilterResults)  # Azure content filter
 
 
 def parse_json(text: str) -> Any:
@@ -88,6 +142,13 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text) if text else None
     except (ValueError, RecursionError):
+        return None
+
+
+def _count(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
         return None
 
 

@@ -44,15 +44,24 @@ class Redactor:
     """Replaces each secret (in each of its forms) with `***`; empty secrets are ignored."""
 
     def __init__(self, *secrets: str) -> None:
+        self._plain: tuple[str, ...] = ()
+        self._pattern: re.Pattern[str] | None = None
+        self._plus = False
+        self.add(*secrets)
+
+    def add(self, *secrets: str) -> None:
+        """Mask `secrets` too from now on: an Entra token the client got after this redactor
+        was made (every token it sends comes here first). Known secrets cost a set lookup."""
+        known = set(self._plain)
         found = {form for secret in secrets for form in (secret, secret.strip()) if form}
+        if found <= known:
+            return
         # Longest first, so a secret that contains another is masked whole.
-        self._plain = tuple(sorted(found, key=len, reverse=True))
-        self._pattern = (
-            re.compile("|".join(_pattern(secret) for secret in self._plain))
-            if self._plain
-            else None
-        )
-        self._plus = any(" " in secret for secret in self._plain)
+        plain = tuple(sorted(known | found, key=len, reverse=True))
+        # The pattern first: a text read meanwhile is still masked by the old pair.
+        self._pattern = re.compile("|".join(_pattern(secret) for secret in plain))
+        self._plus = any(" " in secret for secret in plain)
+        self._plain = plain
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._plain)} secrets)"

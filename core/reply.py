@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .annotations import FilterResults
 from .errors import EndpointError, RetryCancelled
-from .records import SentRequest, TimedEvent
+from .records import SentRequest, ServiceHeaders, TimedEvent
 from .retry import RetryNotice
 
 
@@ -89,6 +90,10 @@ class Reply:
     usage: Mapping[str, Any] = field(default_factory=dict)
     retries: list[str] = field(default_factory=list)  # every retry notice, in order
     waiting: RetryWait | None = None  # the last retry wait, until the retried request answers
+    #: Azure's content-filter verdicts (`docs/azure-v1.md` §4), when the endpoint sent any.
+    annotations: FilterResults = field(default_factory=FilterResults)
+    #: Azure's rate-limit and routing headers (§5), once the response headers arrived.
+    service: ServiceHeaders = field(default_factory=ServiceHeaders)
 
     @property
     def live(self) -> bool:

@@ -128,7 +128,9 @@ class RawResponse:
         if not 200 <= status < 300 and (
             exchange.error is None or isinstance(self.failure, LimitReached)
         ):
-            error = failures.error_from_response(status, exchange.headers, exchange.body)
+            error = failures.error_from_response(
+                status, exchange.headers, exchange.body, exchange.request
+            )
             if self.auth_note and isinstance(error, errors.AuthenticationError):
                 error.message += " " + self.auth_note
             exchange.error = self.redactor.error(error, exchange.request)

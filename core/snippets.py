@@ -1,10 +1,12 @@
 """Code export: the same request as curl, Python `requests` and Python `urllib`.
 
-These are the three forms the source notebooks teach, done right: the key comes from the
-`AZURE_AI_CHAT_KEY` environment variable unless the caller asks to include it; streams are
-read as they arrive (`curl -N`, `requests` with `stream=True`, `urllib` line by line) and
-only `data:` lines are decoded; errors print the status, headers and body, as the notebooks
-advise for debugging.
+These are the three forms the source notebooks teach, done right: the key comes from an
+environment variable (the profile's: `AZURE_AI_CHAT_KEY`, or `AZURE_OPENAI_API_KEY` on Azure
+OpenAI) unless the caller asks to include it; an Entra ID token always comes from
+`AZURE_OPENAI_AD_TOKEN` and is never written out (`docs/azure-v1.md` §2); streams are read
+as they arrive (`curl -N`, `requests` with `stream=True`, `urllib` line by line) and only
+`data:` lines are decoded; errors print the status, headers and body, as the notebooks
+advise for debugging. The openai SDK form is in `sdk_snippets.py`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,26 @@ _INDENT = "    "
 
 
 @dataclass(frozen=True)
+class SdkTarget:
+    """What the openai SDK form needs for a chat request: the client (`form`: "openai" or
+    "azure-openai"), the URL it takes, the deployment, the api-version, and the Entra scope
+    when the token comes from azure-identity ("" for a key)."""
+
+    form: str
+    base_url: str
+    deployment: str = ""
+    api_version: str = ""
+    entra_scope: str = ""
+
+
+@dataclass(frozen=True)
 class RequestSpec:
-    """What to export: the request without its key, and how the key is carried."""
+    """What to export: the request without its key, and how the key is carried.
+
+    `hosts_key` is True when the credential must never be written out: the host's key, or an
+    Entra token. `key_env` names the variable the code reads it from. `sdk` is set when the
+    openai SDK can send this request (`sdk_snippets.to_openai`).
+    """
 
     method: str
     url: str
@@ -31,7 +51,9 @@ class RequestSpec:
     auth_header: str | None = None  # e.g. "Authorization"
     auth_prefix: str = ""  # e.g. "Bearer "
     timeout: float = 60.0
-    hosts_key: bool = False  # the key is the host's, not the user's: never exported
+    hosts_key: bool = False  # the host's key, or an Entra token: never exported
+    key_env: str = KEY_ENV
+    sdk: SdkTarget | None = None
 
     @property
     def payload(self) -> Any:
@@ -64,7 +86,7 @@ def to_curl(spec: RequestSpec, key: str | None = None) -> str:
         lines.append("-H " + shlex.quote(f"{name}: {value}"))
     if spec.auth_header:
         if key is None:
-            lines.append(f'-H "{spec.auth_header}: {spec.auth_prefix}${KEY_ENV}"')
+            lines.append(f'-H "{spec.auth_header}: {spec.auth_prefix}${spec.key_env}"')
         else:
             lines.append("-H " + shlex.quote(f"{spec.auth_header}: {spec.auth_prefix}{key}"))
     if spec.body:
@@ -146,7 +168,7 @@ def _preamble(spec: RequestSpec, key: str | None) -> list[str]:
     lines = [f"url = {spec.url!r}", "headers = {"]
     lines += [f"{_INDENT}{name!r}: {value!r}," for name, value in spec.headers.items()]
     if spec.auth_header:
-        secret = f"os.environ[{KEY_ENV!r}]" if key is None else repr(key)
+        secret = f"os.environ[{spec.key_env!r}]" if key is None else repr(key)
         value = f"{spec.auth_prefix!r} + {secret}" if spec.auth_prefix else secret
         lines.append(f"{_INDENT}{spec.auth_header!r}: {value},")
     lines.append("}")

@@ -1,10 +1,11 @@
 """Reading completions off the wire: whole JSON replies and streamed chunks.
 
 Chat chunks carry text in `choices[0].delta.content`, text-completion chunks in
-`choices[0].text` (`docs/wire-format.md` §6.2). Chunks with empty `choices` (usage-only or
-AOAI annotations, §6.3) are skipped; `usage` is taken from whichever chunk carries it; the
-stream ends at `[DONE]`, or at the end of the body once a `finish_reason` arrived (tolerating
-a missing `[DONE]`).
+`choices[0].text` (`docs/wire-format.md` §6.2). Chunks with empty `choices` carry no text:
+`usage` is taken from whichever chunk carries it (the last one, with Azure's
+`include_usage`), and the prompt's content-filter verdicts from the first (`docs/azure-v1.md`
+§4); each choice's verdicts are kept as they change. The stream ends at `[DONE]`, or at the
+end of the body once a `finish_reason` arrived (tolerating a missing `[DONE]`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Protocol
 
+from . import annotations as notes
 from . import errors, failures, transport
+from .annotations import FilterResults
 from .records import Completion, Exchange, TimedEvent
 from .redact import Redactor
 from .split_secrets import SplitSecrets
@@ -54,7 +57,7 @@ def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
     text = text if isinstance(text, str) else ""
     finish = choice.get("finish_reason")
     if finish == "content_filter":
-        raise _completion_filtered(text, payload)
+        raise _completion_filtered(text, notes.categories(choice.get("content_filter_results")))
     usage = payload.get("usage") if isinstance(payload.get("usage"), dict) else {}
     return Completion(
         text=text,
@@ -63,6 +66,7 @@ def completion_from_json(payload: Any, exchange: Exchange) -> Completion:
         model=str(payload.get("model") or ""),
         id=str(payload.get("id") or ""),
         exchange=exchange,
+        annotations=notes.completion_results(payload),
     )
 
 
@@ -83,6 +87,16 @@ class TextStream:
         self.time_to_first_token: float | None = None
         self.done = False
         self._scrub = SplitSecrets(response.exchange, response.redactor)
+        self._prompt_verdicts: Any = None  # the chunk that carried the prompt's verdicts
+        self._choice_verdicts: list[Any] = []  # each distinct `content_filter_results` seen
+
+    @property
+    def annotations(self) -> FilterResults:
+        """The content filter's verdicts so far: the prompt's, and the reply's gravest."""
+        return FilterResults(
+            notes.prompt_categories(self._prompt_verdicts),
+            notes.merge(notes.categories(v) for v in self._choice_verdicts),
+        )
 
     @property
     def exchange(self) -> Exchange:
@@ -131,6 +145,7 @@ class TextStream:
     def _stream_deltas(self, events: Iterable[TimedEvent]) -> Iterator[str]:
         parts, loads = self._parts, _loads
         scrub, may_start = self._scrub, self._scrub.may_start
+        seen, has_prompt = self._choice_verdicts, notes.has_prompt_results
         for event in events:
             data = event.data
             if data == "[DONE]":
@@ -150,10 +165,15 @@ class TextStream:
                 raise failures.error_event(data, self.text)
             if chunk.get("usage"):
                 self.usage = chunk["usage"]
+            if self._prompt_verdicts is None and has_prompt(chunk):
+                self._prompt_verdicts = chunk
             choices = chunk.get("choices")
             if not choices:
                 continue
             choice = choices[0]
+            verdicts = choice.get("content_filter_results")
+            if verdicts and (not seen or verdicts != seen[-1]):
+                seen.append(verdicts)
             delta = choice.get("delta")
             piece = delta.get("content") if delta is not None else choice.get("text")
             if piece:
@@ -180,7 +200,12 @@ class TextStream:
                 f"The endpoint answered {exchange.status} with an empty body instead of a stream.",
                 "",
             )
-        completion = completion_from_json(exchange.json, exchange)
+        payload = exchange.json
+        self._prompt_verdicts = payload
+        choice = _first_choice(payload)
+        if choice is not None and choice.get("content_filter_results"):
+            self._choice_verdicts.append(choice["content_filter_results"])
+        completion = completion_from_json(payload, exchange)
         self.finish_reason, self.usage = completion.finish_reason, completion.usage
         self.model, self.id, self.done = completion.model, completion.id, True
         self.time_to_first_token = exchange.time_to_first_byte
@@ -197,7 +222,7 @@ class TextStream:
         if response.exchange.error is not None:
             raise response.exchange.error
         if self.finish_reason == "content_filter":
-            raise _completion_filtered(self.text, None)
+            raise _completion_filtered(self.text, self.annotations.completion)
         if not self.done and self.finish_reason is None:
             raise failures.stream_problem(
                 "incomplete", "The stream ended before the model finished.", self.text
@@ -231,11 +256,9 @@ def _first_choice(payload: Any) -> dict[str, Any] | None:
     return choices[0]
 
 
-def _completion_filtered(text: str, payload: Any) -> errors.ContentFilterError:
-    choice = _first_choice(payload) or {}
-    categories = failures.content_filter_categories(
-        {"content_filter_results": choice.get("content_filter_results")}
-    )
+def _completion_filtered(
+    text: str, categories: tuple[errors.FilterCategory, ...]
+) -> errors.ContentFilterError:
     kept = f" The {len(text)} characters before the cut are kept." if text else ""
     return errors.ContentFilterError(
         "Azure AI content safety stopped the reply part-way (finish_reason content_filter)."

@@ -79,6 +79,8 @@ class ChatAzureServerless(BaseChatModel):
     """Waits between retries (None: `time.sleep`); a page passes a countdown it can cancel."""
     hosts: HostPolicy | None = Field(default=None, exclude=True)
     """The app's host allow-list; None allows any host (library use)."""
+    token: Any = Field(default=None, exclude=True)
+    """A `core.TokenSource`: when set, Microsoft Entra tokens go instead of the key."""
     streaming: bool = False
     """Make `invoke` stream under the hood (LangChain's standard flag)."""
     model_name: str = Field(default="", alias="model")
@@ -106,8 +108,10 @@ class ChatAzureServerless(BaseChatModel):
     ) -> ChatAzureServerless:
         """A model for a `core.Endpoint` (as the sidebar builds it) and sampling parameters.
 
-        `profile` is a `core.PROFILES` id (the `endpoint_profile` field). `params` may also
-        set `hosts`, `on_retry`, `retry_sleep` and `max_retries`; None and "" are skipped.
+        `profile` is a `core.PROFILES` id (the `endpoint_profile` field). The endpoint's
+        deployment is the `model` (unless `params` name one) and its Entra token source goes
+        along. `params` may also set `hosts`, `on_retry`, `retry_sleep` and `max_retries`;
+        None and "" are skipped.
         """
         return cls(
             endpoint_url=endpoint.url,
@@ -116,6 +120,8 @@ class ChatAzureServerless(BaseChatModel):
             endpoint_profile=profile,
             extra_parameters=endpoint.extra_parameters,
             api_version=endpoint.api_version,
+            token=endpoint.token,
+            model=params.pop("model", None) or endpoint.deployment,
             headers=dict(endpoint.headers),
             connect_timeout=endpoint.connect_timeout,
             timeout=endpoint.read_timeout,
@@ -164,6 +170,8 @@ class ChatAzureServerless(BaseChatModel):
             auth=self.auth,
             extra_parameters=self.extra_parameters,
             api_version=self.api_version,
+            deployment=self.model_name,
+            token=self.token,
             connect_timeout=self.connect_timeout,
             headers=tuple(self.headers.items()),
             **options,

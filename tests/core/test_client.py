@@ -39,8 +39,7 @@ def make_client(emu: Emulator, url: str | None = None, profile: str = "local", *
         ("/chat/completions", "local", AuthStyle.BEARER),
         ("/models/chat/completions", "local", AuthStyle.BEARER),
         ("/v1/chat/completions", "llama2-chat", AuthStyle.BARE),
-        ("", "llama31", AuthStyle.BEARER),
-        ("", "mistral-large", AuthStyle.BEARER),
+        ("", "serverless", AuthStyle.BEARER),
         ("/v1", "openai", AuthStyle.BEARER),
     ],
 )

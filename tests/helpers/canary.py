@@ -1,13 +1,16 @@
-"""A canary key for leak tests, and a scripted emulator that accepts it and logs to a file.
+"""A canary key (or Entra token) for leak tests, and a scripted emulator that accepts it and
+logs to a file.
 
-The key is made at random per run, so it appears in no source file; a leak is the key
-itself or a long piece of its random part (a cut-off copy counts too).
+The secret is made at random per run, so it appears in no source file; a leak is the secret
+itself or a long piece of its random part (a cut-off copy counts too). The token is
+JWT-shaped, as Entra tokens are, and goes to the emulator as its Entra stand-in.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -28,8 +31,9 @@ class Canary:
 
     @property
     def fragments(self) -> tuple[str, ...]:
-        """What counts as a leak: the key, or either half of its random part."""
-        random_part = self.key.rsplit("-", 1)[1]
+        """What counts as a leak: the secret, or either half of its random part (after the
+        last `-` of a key, the last `.` of a token)."""
+        random_part = re.split(r"[-.]", self.key)[-1]
         return (self.key, random_part[:16], random_part[-16:])
 
     def find(self, text: str | bytes) -> str | None:
@@ -44,18 +48,24 @@ def new_key() -> str:
     return f"CANARY-7c0ffee-{secrets.token_hex(16)}"
 
 
-@contextlib.contextmanager
-def canary_emulator(log: Path) -> Iterator[Canary]:
-    """A scripted emulator whose key is a fresh canary, logging at debug level into `log`.
+def new_token() -> str:
+    """A fresh canary Entra token: JWT-shaped ({"typ":"JWT"} . {"aud":"canary"} . random)."""
+    return f"eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJjYW5hcnkifQ.{secrets.token_hex(24)}"
 
-    The key goes in through the environment, not the command line, where `ps` would show it.
+
+@contextlib.contextmanager
+def canary_emulator(log: Path, *, entra: bool = False) -> Iterator[Canary]:
+    """A scripted emulator whose key is a fresh canary, logging at debug level into `log`;
+    with `entra`, a canary token is its Entra stand-in instead (and no key is right).
+
+    The secret goes in through the environment, not the command line, where `ps` would show it.
     """
-    key = new_key()
+    key = new_token() if entra else new_key()
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "emulator", "--engine", "scripted", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "debug"]
-    env = {**os.environ, "EMULATOR_API_KEY": key}
+    env = {**os.environ, ("EMULATOR_ENTRA_TOKEN" if entra else "EMULATOR_API_KEY"): key}
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"

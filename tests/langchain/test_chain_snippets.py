@@ -9,10 +9,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +26,7 @@ from core.chain_snippets import (
 from core.memory import Mode
 from emulator.process import ROOT, Emulator, start_emulator, stop_emulator
 from tests.helpers.azure_emulator import SCRIPTED_DEPLOYMENT, TOKEN
+from tests.helpers.managed_identity import managed_identity
 from tests.helpers.raw_server import RawServer, completion, response
 
 INPUTS = {"input_language": "English", "output_language": "French", "input_content": "Good day"}
@@ -45,39 +43,11 @@ def entra() -> Iterator[Emulator]:
     stop_emulator(emu)
 
 
-class ManagedIdentity(BaseHTTPRequestHandler):
-    """App Service's managed-identity endpoint (IDENTITY_ENDPOINT): azure-identity's
-    `DefaultAzureCredential` asks it for a token, offline; it hands out the Entra stand-in."""
-
-    asked: list[str] = []  # noqa: RUF012 - shared by the handler instances of one server
-
-    def do_GET(self) -> None:
-        self.asked.append(self.path)
-        expires = str(int(time.time()) + 3600)
-        body = json.dumps({"access_token": TOKEN, "expires_on": expires, "token_type": "Bearer"})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet."""
-
-
 @pytest.fixture
 def identity() -> Iterator[tuple[dict[str, str], list[str]]]:
     """The environment that points azure-identity at a local managed-identity endpoint."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ManagedIdentity)
-    ManagedIdentity.asked = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    env = {
-        "IDENTITY_ENDPOINT": f"http://127.0.0.1:{server.server_port}/msi/token",
-        "IDENTITY_HEADER": "local-identity-header",
-    }
-    yield env, ManagedIdentity.asked
-    server.shutdown()
-    server.server_close()
+    with managed_identity(TOKEN) as found:
+        yield found
 
 
 def run(code: str, tmp_path: Path, env: dict[str, str], stdin: str = "") -> list[str]:
