@@ -1,6 +1,6 @@
-"""The playground's pages, in one list: add a `PageSpec` here and it gets a menu entry,
-a link and a description on the home view, and the shared sidebar. Its script starts with
-`navigation.in_app()`.
+"""The playground's pages, in one list: add a `PageSpec` to `PAGES` and it gets a menu entry,
+a card on the home page, and the shared sidebar. Its script starts with `navigation.in_app()`.
+The home page (`HOME`, the default, at `/`) is listed apart: it is the one with the cards.
 
 Why: the folder is called `pages/`, so Streamlit (1.67, streamlit/streamlit#8860) starts
 each server process in its legacy multipage mode and leaves it only at the first
@@ -48,6 +48,12 @@ class PageSpec:
         return Path(self.path).stem
 
 
+HOME = PageSpec(
+    path="pages/home.py",
+    title="Home",
+    icon=":material/home:",
+    summary="What each page is for, and whether the selected endpoint answers.",
+)
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         path="pages/request_builder.py",
@@ -90,8 +96,10 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 def streamlit_pages() -> list[st.Page]:
-    """`st.Page` objects for `PAGES`, in order, at their file names' URL paths."""
-    return [
+    """`st.Page` objects: `HOME` (the default, at `/`), then `PAGES` in order, at their file
+    names' URL paths."""
+    home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
+    return [home] + [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url) for spec in PAGES
     ]
 
