@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.memory import DEFAULT_K, MAX_K, MIN_K, Mode, export_history
 from ui import follow, navigation
+from ui.widgets import SESSION
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -14,13 +15,10 @@ st.caption(
     "exactly what was sent and which older exchanges fell outside the window."
 )
 
-# LangChain takes a second to import, once per server process (the entry point started it in
-# the background, see ui/langchain_preload.py): the title shows first.
+# The title shows first, should LangChain still be importing (ui/langchain_preload.py).
 with st.spinner("Loading LangChain…"):
     from ui import langchain_pages, memory_chatbot
     from ui.memory_chatbot import MODES
-
-SESSION = langchain_pages.SESSION  # persist_state: a widget keeps its value across page switches
 
 backend = langchain_pages.backend_picker()
 mode_column, k_column = st.columns([3, 2])

@@ -4,11 +4,9 @@ import streamlit as st
 
 from core import EndpointError
 from ui import exchange_views, follow, navigation, request_builder, session_settings, sidebar
-from ui.widgets import bound
+from ui.widgets import SESSION, bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
-
-SESSION = "session"  # persist_state: the editor keeps its values across page switches
 
 st.title("Request Builder", anchor=False)
 st.caption(

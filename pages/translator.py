@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import follow, navigation
+from ui.widgets import SESSION
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -19,8 +20,6 @@ with st.spinner("Loading LangChain…"):
     from core.langchain import TRANSLATOR_TEMPLATE, check_template, render_prompt
     from ui import langchain_pages, translator
     from ui.translator import LANGUAGES, MAX_LINES
-
-SESSION = langchain_pages.SESSION  # persist_state: a widget keeps its value across page switches
 
 backend = langchain_pages.backend_picker()
 setup = langchain_pages.setup(backend)

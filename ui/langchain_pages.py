@@ -55,7 +55,6 @@ ADVICE = {
     ADAPTER: CHECK_SETTINGS,
     COMMUNITY: CHECK_SETTINGS.removesuffix(".") + ", or switch to the adapter backend.",
 }
-SESSION = "session"  # persist_state: a widget keeps its value across page switches
 REQUEST_WHOLE = "The whole body went out; only this view is clipped."
 
 # langchain-community announces its sunset on import and uses pydantic-v1 idioms; the user
@@ -96,7 +95,7 @@ def backend_picker() -> str:
         default=ADAPTER,
         required=True,
         key="lc_backend",
-        persist_state=SESSION,
+        persist_state=widgets.SESSION,
         help="The adapter sends every request through this playground's client, with all "
         "the sidebar's settings. The notebook class is the langchain-community code the "
         "notebooks use, set up so that it works today.",

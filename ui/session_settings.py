@@ -100,8 +100,9 @@ def resolve() -> Settings:
     profile = PROFILES[state["sb_profile"]]
     headers, header_problems = parse_headers(state["sb_headers"])
     hosts = host_policy()
+    endpoint: Endpoint | None = None
     try:
-        endpoint: Endpoint | None = Endpoint(
+        usable = Endpoint(
             url=state["sb_url"],
             key=Secret(state["sb_key"].strip()),
             auth=state["sb_auth"],
@@ -111,10 +112,10 @@ def resolve() -> Settings:
             read_timeout=float(state["sb_read_timeout"]),
             headers=headers,
         )
-        problem = ""
-        hosts.check(endpoint.url)
+        hosts.check(usable.url)
+        endpoint, problem = usable, ""
     except EndpointError as exc:
-        endpoint, problem = None, str(exc)
+        problem = str(exc)
     retry = None
     if state["sb_retry"]:
         retry = RetryPolicy(attempts=int(state["sb_retry_attempts"]), max_total=RETRY_BUDGET)

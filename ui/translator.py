@@ -122,8 +122,8 @@ def _batch(
             callbacks=[recorder],
         )
     except Exception as exc:  # e.g. a URL the notebook class cannot take: no line was sent
-        error = langchain_pages.as_error(exc, setup)
-        return [BatchLine(line, Reply(status=ReplyStatus.FAILED, error=error)) for line in lines]
+        failed = langchain_pages.as_error(exc, setup)
+        return [BatchLine(line, Reply(status=ReplyStatus.FAILED, error=failed)) for line in lines]
     recorded = {_prompt_of(r): r for r in recorder.requests}
     batch = []
     for result in results:

@@ -11,7 +11,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import streamlit as st
 
@@ -29,6 +29,7 @@ from core import (
 )
 
 T = TypeVar("T")
+SESSION: Final = "session"  # persist_state: a widget keeps its value across page switches
 RENDER_LIMIT = 20_000  # characters of one reply or body drawn on the page; downloads keep all
 RETRY_TICK = 0.25  # seconds between countdown redraws; each redraw is where Cancel can stop
 # What to do next after a stream broke, by `InterruptedStreamError.reason`; core's message
