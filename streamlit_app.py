@@ -6,11 +6,16 @@ Pages are listed once, in `ui/navigation.py`; each is a script under `pages/`.
 
 import streamlit as st
 
-import ui.langchain_preload  # noqa: F401  (its import starts importing LangChain in the background)
 from ui import navigation, session_settings, sidebar
 
 st.set_page_config(page_title="Azure AI Playground", page_icon=":material/science:", layout="wide")
 settings = session_settings.refresh()  # once per run; pages read it with `current()`
 page = st.navigation(navigation.streamlit_pages())
 sidebar.draw(settings)
-navigation.run(page)
+try:
+    navigation.run(page)
+finally:
+    # This run's page is drawn: LangChain starts importing in the background, so that the
+    # first visit to Translator or Memory Chatbot does not wait for it. The module's import
+    # starts it, so once per server process.
+    import ui.langchain_preload  # noqa: F401

@@ -2,9 +2,11 @@
 
 LangChain takes about a second to import, once per server process; without this, the first
 visit to Translator or Memory Chatbot after the server starts waits for it. The entry point
-imports this module, so the import starts when the app first runs and a user who opens those
-pages a few seconds later finds it done. A page opened before it finishes still works: its
-own `import core.langchain` waits on Python's import lock until this thread is through.
+imports this module at the end of the app's first run, once that run's page is drawn (the
+import would otherwise compete with the drawing for the interpreter: `make bench`, section
+3b), so a user who opens those pages a few seconds later finds it done. A page opened before
+it finishes still works: its own `import core.langchain` waits on Python's import lock until
+this thread is through.
 
 Module state is fine here, although the playground keeps everything else per session: what
 this thread does is an import, shared by every session of the process like any import, and
