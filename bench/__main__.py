@@ -165,13 +165,13 @@ def _pages() -> list[str]:
         f"First visit to a LangChain page {pages.DELAY:g} s after start-up (fresh interpreter: "
         "home, a pause, then the page; median of 3, rounds interleaved), with LangChain's "
         "background import off and on (`ui/langchain_preload.py`); Home is the app's first "
-        "render, which the import runs beside:",
+        "render, at the end of which the import starts:",
         "",
         "| page | import off, ms | import on, ms |",
         "|---|---:|---:|",
     ]
-    for title, ms in pages.first_visits().items():
-        lines.append(f"| {title} | {ms['off']:.0f} | {ms['on']:.0f} |")
+    for title, visit in pages.first_visits().items():
+        lines.append(f"| {title} | {visit['off']:.0f} | {visit['on']:.0f} |")
     return lines
 
 

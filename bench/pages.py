@@ -9,7 +9,7 @@ costs count.
   says whether the page imports it itself; only the two LangChain pages may.
 - `first_visits`: a user who opens a LangChain page a few seconds after start-up, with the
   background import off and on, rounds interleaved; and the home page's first render both
-  ways (the import runs beside it).
+  ways (the import starts at the end of that run).
 """
 
 from __future__ import annotations
