@@ -12,7 +12,7 @@ the page; a name it knows runs that page script alone, without the navigation an
 No setting turns the mode off. So a page's URL path is its file name, and a page script run
 alone first runs the entry point (`in_app`), which draws the navigation and the sidebar,
 ends the legacy mode, and leaves the page to the script (`run` does not run it again).
-tests/test_deep_links.py opens every page's URL as a fresh server's first visit.
+tests/browser/test_deep_links.py opens every page's URL as a fresh server's first visit.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def in_app() -> None:
     # to the entry point until the enclosing scope ends. Scope the entry point as
     # `st.Page.run` scopes a page, so the rest of this script keeps the page's own, as in
     # every later run; otherwise the first click after a deep link is lost
-    # (tests/test_deep_links.py opens a page cold and sends a message).
+    # (tests/browser/test_deep_links.py opens a page cold and sends a message).
     try:
         with ctx.run_with_active_hash(ctx.page_script_hash):
             runpy.run_path(str(ENTRY_POINT))
