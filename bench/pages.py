@@ -65,7 +65,7 @@ def first_visits(rounds: int = 3, delay: float = DELAY) -> dict[str, dict[str, f
     from ui.navigation import PAGES
 
     langchain = [spec for spec in PAGES if spec.url in ("translator", "memory_chatbot")]
-    times: dict[str, dict[str, list[float]]] = {}
+    times: dict[str, dict[str, list[float]]] = {"Home": {}}
     with _emulator() as env:
         for _ in range(rounds):
             for spec in langchain:
