@@ -11,6 +11,8 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF
 MODEL := emulator/models/SmolLM2-135M-Instruct.Q4_1.gguf
 EMULATOR_PORT ?= 8765
 APP_PORT ?= 8501
+# What mypy checks (`make typecheck`, and `make test` before pytest); pages/ are scripts.
+TYPED := core/ ui/ emulator/ bench/ pages/ streamlit_app.py
 
 .PHONY: run test test-fast lint typecheck format bench model chromium clean help
 
@@ -19,7 +21,7 @@ help:
 	@echo "make test       install everything, run the whole test suite"
 	@echo "make test-fast  ruff, then every test but the browser, llama and soak ones"
 	@echo "make lint       ruff check + format check"
-	@echo "make typecheck  mypy over core/, emulator/ and bench/"
+	@echo "make typecheck  mypy over core/, ui/, emulator/, bench/ and the pages"
 	@echo "make bench      benchmarks (not part of make test)"
 
 $(PY):
@@ -54,6 +56,7 @@ run: $(STAMP)/runtime $(MODEL)
 test: $(STAMP)/dev $(MODEL) chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy $(TYPED)
 	$(PY) -m pytest
 
 # The quick loop while working: no Chromium, no model, no soak.
@@ -66,9 +69,8 @@ lint: $(STAMP)/dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# Folders join as they pass; then this joins `make test`.
 typecheck: $(STAMP)/dev
-	$(PY) -m mypy core/ emulator/ bench/
+	$(PY) -m mypy $(TYPED)
 
 format: $(STAMP)/dev
 	$(PY) -m ruff check --fix .

@@ -3,57 +3,56 @@
 import streamlit as st
 
 from core import EndpointError
-from ui import builder, navigation, settings, widgets
+from ui import exchange_views, follow, navigation, request_builder, session_settings, sidebar
+from ui.widgets import SESSION, bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
-
-SESSION = "session"  # persist_state: the editor keeps its values across page switches
 
 st.title("Request Builder", anchor=False)
 st.caption(
     "Send any request to the endpoint and read its status, timings, headers and body. "
     "Streams show each event the moment it arrives."
 )
-builder.init_state()
-client = settings.require_client(**builder.overrides())
+request_builder.init_state()
+client = session_settings.require_client(**request_builder.overrides())
 request_column, response_column = st.columns([5, 6], gap="large")
 
 with request_column:
     st.subheader("Request", anchor=False)
     st.selectbox(
         "Start from",
-        builder.starter_labels(),
+        request_builder.starter_labels(),
         index=None,
         placeholder="a request from the notebooks…",
         key="rb_starter",
-        on_change=builder.on_starter,
+        on_change=request_builder.on_starter,
     )
     method_column, route_column = st.columns([1, 3])
     method_column.selectbox(
         "Method",
-        builder.METHODS,
+        request_builder.METHODS,
         persist_state=SESSION,
-        **settings.bound("rb_method", builder.METHODS),
+        **bound("rb_method", request_builder.METHODS),
     )
     route_column.selectbox(
         "Route",
-        list(builder.ROUTES),
-        format_func=builder.ROUTES.__getitem__,
-        on_change=builder.on_route_change,
+        list(request_builder.ROUTES),
+        format_func=request_builder.ROUTES.__getitem__,
+        on_change=request_builder.on_route_change,
         persist_state=SESSION,
-        **settings.bound("rb_route", list(builder.ROUTES)),
+        **bound("rb_route", list(request_builder.ROUTES)),
     )
     if st.session_state["rb_route"] == "custom":
         st.text_input(
             "Path",
             placeholder="/v1/chat/completions",
             persist_state=SESSION,
-            **settings.bound("rb_path"),
+            **bound("rb_path"),
         )
-    draft = builder.Draft.from_state()
-    path = builder.route_path(client, draft.route, draft.path)
-    path_problem = builder.path_problem(client, path)
-    body_problem, warnings = builder.body_problems(draft, client.profile)
+    draft = request_builder.Draft.from_state()
+    path = request_builder.route_path(client, draft.route, draft.path)
+    path_problem = request_builder.path_problem(client, path)
+    body_problem, warnings = request_builder.body_problems(draft, client.profile)
     blocking = path_problem or body_problem  # Send stays disabled; the message says why
     if path_problem:
         st.error(path_problem, icon=":material/route:")
@@ -64,21 +63,21 @@ with request_column:
         auth_column, extra_column = st.columns(2)
         auth_column.selectbox(
             "Auth header",
-            builder.AUTH_CHOICES,
-            format_func=lambda a: settings.AUTH_LABELS.get(a, a),
-            **settings.bound("rb_auth", builder.AUTH_CHOICES),
+            request_builder.AUTH_CHOICES,
+            format_func=lambda a: sidebar.AUTH_LABELS.get(a, a),
+            **bound("rb_auth", request_builder.AUTH_CHOICES),
             persist_state=SESSION,
         )
         extra_column.selectbox(
             "extra-parameters",
-            builder.EXTRA_CHOICES,
-            format_func=lambda e: settings.EXTRA_PARAMETERS_LABELS.get(e, e),
-            **settings.bound("rb_extra", builder.EXTRA_CHOICES),
+            request_builder.EXTRA_CHOICES,
+            format_func=lambda e: sidebar.EXTRA_PARAMETERS_LABELS.get(e, e),
+            **bound("rb_extra", request_builder.EXTRA_CHOICES),
             persist_state=SESSION,
         )
         st.text_area(
             "Custom headers for this request",
-            **settings.bound("rb_headers"),
+            **bound("rb_headers"),
             placeholder="x-ms-client-request-id: my-test-1\nx-emulator-fault: 429",
             help="One `name: value` per line, added to the sidebar's extra headers.",
             persist_state=SESSION,
@@ -88,11 +87,11 @@ with request_column:
         else:
             try:
                 st.caption("Headers this request sends (the key is never shown):")
-                widgets.headers_table(builder.headers_preview(client, draft, path))
+                exchange_views.headers_table(request_builder.headers_preview(client, draft, path))
             except EndpointError as exc:
                 st.error(str(exc))
 
-    st.text_area("Body (JSON)", height=300, persist_state=SESSION, **settings.bound("rb_body"))
+    st.text_area("Body (JSON)", height=300, persist_state=SESSION, **bound("rb_body"))
     if body_problem:
         st.error(body_problem, icon=":material/data_object:")
     for warning in warnings:
@@ -110,7 +109,7 @@ with request_column:
         width="stretch",
     )
     format_column.button(
-        "Format JSON", key="btn_rb_format", on_click=builder.on_format, width="stretch"
+        "Format JSON", key="btn_rb_format", on_click=request_builder.on_format, width="stretch"
     )
 
     with st.expander("Code: curl, Python requests, Python urllib", icon=":material/code:"):
@@ -118,24 +117,25 @@ with request_column:
             st.caption("The code shows here once the request can be sent.")
         else:
             try:
-                spec = builder.export(client, draft, path)
+                spec = request_builder.export(client, draft, path)
             except EndpointError as exc:
                 st.error(str(exc))
             else:
                 key = client.endpoint.key.reveal()
-                widgets.code_tabs(spec, key, widget_key="rb_include_key")
+                exchange_views.code_tabs(spec, key, widget_key="rb_include_key")
 
 with response_column:
     st.subheader("Response", anchor=False)
     if send:
-        builder.send(client, draft, path)
-    entry = builder.selected()
+        request_builder.send(client, draft, path, session_settings.current().retry)
+    entry = request_builder.selected()
     if entry is None:
         st.caption("Press **Send** to see the status, timings, headers and body here.")
     else:
         st.caption(f"Sent at {entry.sent_at}: `{entry.draft.method} {entry.path}`")
-        builder.response_panel(entry)
+        # Drawn as it arrives (a new send, or one still running after a rerun) until it ends.
+        follow.follow([request_builder.slot(entry)])
 
 st.divider()
 st.subheader("History", anchor=False)
-builder.history_list()
+request_builder.history_list()

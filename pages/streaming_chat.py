@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import conversation, follow, navigation, settings
+from ui import follow, navigation, session_settings, streaming_chat
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -11,11 +11,12 @@ st.caption(
     "Replies stream as the model writes them. The sidebar's profile, parameters and system "
     "prompt apply to every message."
 )
-client = settings.client()
-history = conversation.turns()
+settings = session_settings.current()
+client = session_settings.client()
+history = streaming_chat.turns()
 if client is None:  # the conversation stays readable; sending waits for a usable endpoint
     st.info(
-        f"Set up the endpoint in the sidebar first: {settings.current().problem}",
+        f"Set up the endpoint in the sidebar first: {settings.problem}",
         icon=":material/arrow_back:",
     )
 
@@ -28,12 +29,13 @@ if not history and not prompt:
         "sidebar's extra headers, e.g. `x-emulator-fault: cut`."
     )
 if prompt:
-    history.append(conversation.Turn("user", prompt))
-if client is not None and (conversation.take_regenerate() or prompt):
-    conversation.ask(client, history, settings.request_params(client), settings.retry_policy())
+    history.append(streaming_chat.Turn("user", prompt))
+if client is not None and (streaming_chat.take_regenerate() or prompt):
+    params = session_settings.request_params(client)
+    streaming_chat.ask(client, history, params, settings.retry)
 # Every turn, then the live reply (a new one, or one still streaming after a rerun) followed
 # until it ends.
-follow.follow([conversation.show(turn) for turn in history])
+follow.follow([streaming_chat.show(turn) for turn in history])
 
 # Below the conversation, drawn after any new reply so the downloads include it.
-conversation.toolbar(history, can_send=client is not None)
+streaming_chat.toolbar(history, can_send=client is not None)

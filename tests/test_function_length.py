@@ -1,7 +1,8 @@
 """Functions outside tests stay under 60 lines, so each can be read at a glance.
 
 A function's length runs from its `def` line to its last line (decorators excluded), nested
-functions included, as `ast` reports them. Folders join FOLDERS as their refactors land.
+functions included, as `ast` reports them. A page script's top level is
+not a function: it reads as the screen it draws, and is kept short by its `ui` module.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 60
-# To come: core, ui, pages, streamlit_app.py.
-FOLDERS = ["core", "emulator", "bench"]
+FOLDERS = ["core", "emulator", "bench", "ui", "pages", "streamlit_app.py"]
 
 
 def long_functions(source: str, limit: int = MAX_LINES) -> list[tuple[str, int, int]]:

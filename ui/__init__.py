@@ -1,15 +1,20 @@
-"""Streamlit helpers shared by every page: the sidebar, settings, and common widgets.
+"""The Streamlit layer: one module per page, named after it, plus the shared ones.
 
-    navigation.py    the list of pages (add a page here and it appears everywhere);
-                     `in_app()`, the first step of every page script
-    settings.py      the shared sidebar and `current()` / `client()` for pages
-    widgets.py       error box, metrics row, code tabs, event log, response views,
-                     the retry countdown (`run_with_retries`), clipping of long text
-    follow.py        the one stream follower: every reply on screen, live or finished,
-                     with Stop, the retry countdown and Cancel, and its numbers
-    starters.py      the notebooks' starter request bodies
-    builder.py       Request Builder state: drafts, live send, history
-    conversation.py  Streaming Chat state: turns, asking for a reply, exports
+    home.py, request_builder.py, streaming_chat.py, translator.py, memory_chatbot.py
+                        each page's state, actions and drawing (pages/<name>.py is the screen)
+    langchain_pages.py  what Translator and Memory Chatbot share: backend, model, chain
+                        streaming, request and code views
+    session_settings.py this run's settings (computed once), the state schema, env/secrets,
+                        the per-session clients
+    sidebar.py          the shared sidebar that draws and edits them
+    follow.py           the one stream follower: every reply on screen, live or finished,
+                        with Stop, the retry countdown and Cancel, and its numbers
+    exchange_views.py   one HTTP exchange on screen: the Builder's response, event log,
+                        headers, body, the request as sent, code tabs
+    widgets.py          error box, notes, metrics, clipping of long text, the retry countdown
+                        of one-shot calls, `bound`
+    navigation.py       the list of pages; `in_app()`, the first step of every page script
+    langchain_preload.py  imports LangChain in the background, once per server process
 
 Only this package and the pages import Streamlit; `core` never does.
 """

@@ -80,7 +80,7 @@ def _attach(key: str, reply: Reply) -> LiveStream | None:
             del registry[key]
         if not live.ended:
             return live
-    elif reply.live:
+    if reply.live:  # no worker fills it any more
         reply.orphaned()
     return None
 
@@ -123,6 +123,8 @@ class Slot:
     def refresh(self) -> bool:
         """Redraw what changed; True while the stream goes on."""
         live = self.live
+        if live is None and self._drawn is not None:
+            return False  # drawn as it ended: it does not change any more
         ended = live is None or live.ended  # read first: the drawing then shows the end
         version = live.sync() if live is not None else 0
         if version != self._drawn:
@@ -224,6 +226,11 @@ def reply_text(reply: Reply, where: str) -> None:
         st.caption("Waiting for the first token…")
     widgets.clip_note(note, STILL_STREAMING if reply.live else where)
     widgets.replacement_note(reply.text)
+    ending_note(reply)
+
+
+def ending_note(reply: Reply) -> None:
+    """Say so when the reply was stopped or interrupted: the text above is what arrived."""
     if reply.status == ReplyStatus.STOPPED:
         st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
     elif reply.status == ReplyStatus.INTERRUPTED:

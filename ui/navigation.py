@@ -1,6 +1,6 @@
-"""The playground's pages, in one list: add a `PageSpec` here and it gets a menu entry,
-a link and a description on the home view, and the shared sidebar. Its script starts with
-`navigation.in_app()`.
+"""The playground's pages, in one list: add a `PageSpec` to `PAGES` and it gets a menu entry,
+a card on the home page, and the shared sidebar. Its script starts with `navigation.in_app()`.
+The home page (`HOME`, the default, at `/`) is listed apart: it is the one with the cards.
 
 Why: the folder is called `pages/`, so Streamlit (1.67, streamlit/streamlit#8860) starts
 each server process in its legacy multipage mode and leaves it only at the first
@@ -12,7 +12,7 @@ the page; a name it knows runs that page script alone, without the navigation an
 No setting turns the mode off. So a page's URL path is its file name, and a page script run
 alone first runs the entry point (`in_app`), which draws the navigation and the sidebar,
 ends the legacy mode, and leaves the page to the script (`run` does not run it again).
-tests/test_deep_links.py opens every page's URL as a fresh server's first visit.
+tests/browser/test_deep_links.py opens every page's URL as a fresh server's first visit.
 """
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ class PageSpec:
         return Path(self.path).stem
 
 
+HOME = PageSpec(
+    path="pages/home.py",
+    title="Home",
+    icon=":material/home:",
+    summary="What each page is for, and whether the selected endpoint answers.",
+)
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         path="pages/request_builder.py",
@@ -90,8 +96,10 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 def streamlit_pages() -> list[st.Page]:
-    """`st.Page` objects for `PAGES`, in order, at their file names' URL paths."""
-    return [
+    """`st.Page` objects: `HOME` (the default, at `/`), then `PAGES` in order, at their file
+    names' URL paths."""
+    home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
+    return [home] + [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url) for spec in PAGES
     ]
 
@@ -128,7 +136,7 @@ def in_app() -> None:
     # to the entry point until the enclosing scope ends. Scope the entry point as
     # `st.Page.run` scopes a page, so the rest of this script keeps the page's own, as in
     # every later run; otherwise the first click after a deep link is lost
-    # (tests/test_deep_links.py opens a page cold and sends a message).
+    # (tests/browser/test_deep_links.py opens a page cold and sends a message).
     try:
         with ctx.run_with_active_hash(ctx.page_script_hash):
             runpy.run_path(str(ENTRY_POINT))

@@ -1,5 +1,7 @@
-"""Widgets every page shares: error box, metrics row, code tabs, event log, exchange views,
-the retry countdown, and clipping of long text (the page shows a part, downloads hold all)."""
+"""Widgets every page shares: error box, notes, metrics row, numbers for people, the retry
+countdown, clipping of long text (the page shows a part, downloads hold all), and `bound`,
+which ties a widget to its session state. The views of one HTTP exchange (event log, headers,
+body, the request as sent, code to copy) are in `ui/exchange_views.py`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import streamlit as st
 
@@ -17,24 +19,18 @@ from core import (
     APIStatusError,
     ContentFilterError,
     EndpointError,
-    Exchange,
     FilterCategory,
     InterruptedStreamError,
     RateLimitError,
-    RequestSpec,
     RetryNotice,
     RetryPolicy,
     TimedEvent,
     call_with_retries,
-    to_curl,
-    to_requests,
-    to_urllib,
 )
 
 T = TypeVar("T")
+SESSION: Final = "session"  # persist_state: a widget keeps its value across page switches
 RENDER_LIMIT = 20_000  # characters of one reply or body drawn on the page; downloads keep all
-LOG_LIMIT = 500  # newest events drawn in an event log
-LOG_LINE_LIMIT = 2_000  # characters of one event drawn in the log
 RETRY_TICK = 0.25  # seconds between countdown redraws; each redraw is where Cancel can stop
 # What to do next after a stream broke, by `InterruptedStreamError.reason`; core's message
 # says what happened and what was kept.
@@ -227,13 +223,6 @@ def metrics_row(metrics: Mapping[str, str]) -> None:
         column.metric(label, value, border=True)
 
 
-def status_text(exchange: Exchange) -> str:
-    """`200 OK`, or `no response` when none arrived."""
-    if exchange.status is None:
-        return "no response"
-    return f"{exchange.status} {exchange.reason}".strip()
-
-
 def usage_text(usage: Mapping[str, Any]) -> str:
     """`12 in → 40 out (52 total)` from an OpenAI-style usage object."""
     if not usage:
@@ -243,99 +232,15 @@ def usage_text(usage: Mapping[str, Any]) -> str:
     return f"{prompt} in → {completion} out" + (f" ({total} total)" if total else "")
 
 
-def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> str:
-    """Events one per line with arrival times; `last` keeps only the newest lines."""
-    shown = events[-last:] if last else events
-    skipped = len(events) - len(shown)
-    lines = [f"… {skipped} earlier events"] if skipped else []
-    for event in shown:
-        name = "" if event.event == "message" else f"event: {event.event}  "
-        data = event.data
-        if len(data) > LOG_LINE_LIMIT:
-            data = f"{data[:LOG_LINE_LIMIT]} … ({len(event.data):,} characters)"
-        lines.append(f"+{event.at:7.3f} s  {name}data: {data}")
-    return "\n".join(lines) or "(no events)"
+def bound(key: str, options: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Widget arguments tying a widget to `st.session_state[key]`, value included.
 
-
-def event_log(events: Sequence[TimedEvent], *, last: int | None = LOG_LIMIT) -> None:
-    """The SSE event log as a scrolling code block (the newest `last` events)."""
-    # One line per event, scrolled sideways: the arrival times stay in one column.
-    st.code(event_log_text(events, last=last), language=None, height=320)
-
-
-def headers_table(headers: Mapping[str, str]) -> None:
-    """Headers as a plain two-column table."""
-    st.table(
-        {"header": list(headers), "value": list(headers.values())},
-        hide_index=True,
-        border="horizontal",
-    )
-
-
-def called_out_headers(exchange: Exchange) -> None:
-    """The request id and date, which the notebooks advise quoting when debugging."""
-    found = {"Request id": exchange.request_id, "Date": exchange.headers.get("date")}
-    shown = [f"{name} `{value}`" for name, value in found.items() if value]
-    if shown:
-        st.caption(" · ".join(shown) + " — quote these when asking for support.")
-
-
-def body_view(exchange: Exchange, *, download_key: str) -> None:
-    """The response body: pretty JSON when it parses, raw text always (clipped when long),
-    and a download of the whole body."""
-    raw, note = clipped(exchange.body)
-    payload = exchange.json if not note else None
-    if payload is not None:
-        st.json(payload, expanded=2)
-    raw = raw or "(empty body)"
-    with st.expander("Raw body", expanded=payload is None):
-        language = "json" if payload is not None else None
-        st.code(raw, language=language, wrap_lines=True, height=min(400, 60 + 20 * raw.count("\n")))
-    clip_note(note, "The download below holds the whole body.")
-    replacement_note(exchange.body)
-    st.download_button(
-        f"Download the raw body ({size_text(exchange.body)})",
-        exchange.body,
-        file_name="response-body.txt",
-        mime="text/plain",
-        key=download_key,
-        icon=":material/download:",
-        on_click="ignore",
-        disabled=not exchange.body,
-    )
-
-
-def request_view(exchange: Exchange) -> None:
-    """What was sent, key redacted."""
-    request = exchange.request
-    st.code(f"{request.method} {request.url}", language=None, wrap_lines=True)
-    headers_table(request.headers)
-    body, note = clipped(request.body)
-    sent = request.json() if not note else None
-    if sent is not None:
-        st.json(sent, expanded=2)
-    elif body:
-        st.code(body, language=None, wrap_lines=True)
-    clip_note(note, "")
-
-
-def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
-    """The request as curl, Python `requests` and Python `urllib`; key hidden unless ticked."""
-    include = st.checkbox(
-        "Include the key in the code",
-        key=widget_key,
-        help="Off: the code reads the key from the AZURE_AI_CHAT_KEY environment variable.",
-    )
-    shown_key = key if include else None
-    if include:
-        st.warning("The code below contains your key: do not paste it anywhere public.")
-    curl, requests_tab, urllib_tab = st.tabs(["curl", "Python requests", "Python urllib"])
-    curl.code(to_curl(spec, key=shown_key), language="bash", wrap_lines=True)
-    requests_tab.code(to_requests(spec, key=shown_key), language="python")
-    urllib_tab.code(to_urllib(spec, key=shown_key), language="python")
-
-
-def interrupted_note(error: EndpointError | None, kept: str) -> None:
-    """A one-line note under a reply that did not finish normally."""
-    if isinstance(error, InterruptedStreamError | ContentFilterError) and kept:
-        st.caption(":material/content_cut: Interrupted: the text above is what arrived before.")
+    Passing the current value as the widget's default as well as its key keeps the browser
+    right when a run that set the value through `st.session_state` was interrupted before
+    the browser received it (a click while the first run is still going): the browser then
+    falls back to the default, which is the value, instead of an empty field.
+    """
+    value = st.session_state[key]
+    if options is None:
+        return {"key": key, "value": value}
+    return {"key": key, "index": list(options).index(value)}

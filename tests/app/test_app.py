@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
 from tests.helpers.app_driver import assert_key_hidden
-from ui import conversation
+from ui import streaming_chat
 
 BUILDER = "pages/request_builder.py"
 CHAT = "pages/streaming_chat.py"
@@ -201,8 +201,8 @@ def test_chat_regenerate_and_clear(app: AppTest) -> None:
 def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHAT)
     app.session_state["chat_turns"] = [
-        conversation.Turn("user", "Write a long story"),
-        conversation.Turn("assistant", reply=Reply("Once upon a", ReplyStatus.STREAMING)),
+        streaming_chat.Turn("user", "Write a long story"),
+        streaming_chat.Turn("assistant", reply=Reply("Once upon a", ReplyStatus.STREAMING)),
     ]
     app.run()
     reply = app.chat_message[1]

@@ -215,7 +215,8 @@ def ask(at: AppTest, question: str, **settings: Any) -> None:
 
 def last_request(at: AppTest) -> dict[str, Any]:
     """The body of the last turn's request, as the page recorded it."""
-    return at.session_state["mc_exchanges"][-1].reply.request["body"]
+    body: dict[str, Any] = json.loads(at.session_state["mc_exchanges"][-1].reply.request.body)
+    return body
 
 
 def past_questions(body: dict[str, Any], mode: str) -> list[str]:
@@ -347,12 +348,10 @@ def test_a_429_is_retried_as_the_sidebar_says_then_explained(app: AppTest, retry
     ask(app, "Busy?", sb_headers="x-emulator-fault: 429=0", sb_retry=retry)
     reply = app.chat_message[1]
     assert "Rate limit" in reply.error[0].value or "429" in reply.error[0].value
-    retried = [c for c in reply.caption.values if c.startswith(":material/hourglass_top:")]
-    if retry:
-        assert retried == [
-            ":material/hourglass_top: Retried 3 times; the last: Rate limited (429): "
-            "retrying in 0 s (3 of 3)."
-        ]
+    retried = [c for c in reply.caption.values if c.startswith(":material/replay:")]
+    if retry:  # the follower's note, as on every page
+        notices = (f"Rate limited (429): retrying in 0 s ({n} of 3)." for n in (1, 2, 3))
+        assert retried == [":material/replay: Automatic retries: " + " ".join(notices)]
     else:
         assert retried == []
     assert app.chat_message[0].markdown[0].value == "Busy?"
@@ -517,11 +516,13 @@ def run_fresh(script: str) -> Any:
 
 
 def test_langchain_loads_only_on_its_two_pages(emulator: Emulator) -> None:
-    """A fresh interpreter: this test process has imported LangChain already."""
+    """A fresh interpreter (this test process has imported LangChain already), with the
+    background import off: no page but the two LangChain ones imports it itself."""
     loaded = run_fresh(f"""
 import json, os, sys
 os.environ["PLAYGROUND_LOCAL_URL"] = {emulator.base_url!r}
 os.environ["PLAYGROUND_LOCAL_KEY"] = {emulator.api_key!r}
+os.environ["PLAYGROUND_PRELOAD_LANGCHAIN"] = "0"
 from streamlit.testing.v1 import AppTest
 def langchain():
     return any(name.split(".")[0].startswith("langchain") for name in sys.modules)
@@ -538,6 +539,34 @@ print(json.dumps(seen))
         "pages/streaming_chat.py": False,
         TRANSLATOR: True,
     }
+
+
+def test_langchain_is_imported_in_the_background_when_the_app_starts(emulator: Emulator) -> None:
+    """The app's first run starts importing LangChain in a thread of its own, once per
+    process; a LangChain page then finds it loaded."""
+    found = run_fresh(f"""
+import json, os, sys, threading
+os.environ["PLAYGROUND_LOCAL_URL"] = {emulator.base_url!r}
+os.environ["PLAYGROUND_LOCAL_KEY"] = {emulator.api_key!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({APP!r}, default_timeout=60).run()
+from ui import langchain_preload
+thread = langchain_preload.thread
+first = thread.name if thread is not None else None
+at.run()  # a second run starts nothing new
+threads = [t.name for t in threading.enumerate() if t.name == "langchain-preload"]
+thread.join(60)
+loaded = "core.langchain" in sys.modules
+at.switch_page({TRANSLATOR!r}).run()
+print(json.dumps({{
+    "thread": first, "same": langchain_preload.thread is thread, "running": len(threads),
+    "loaded": loaded, "translator": not at.exception and at.title[0].value,
+}}))
+""")
+    assert found["thread"] == "langchain-preload" and found["same"]
+    assert found["running"] <= 1  # still importing, or done already: never a second one
+    assert found["loaded"]
+    assert found["translator"] == "Translator"
 
 
 def test_the_notebook_class_shows_no_warning(emulator: Emulator) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core import PROFILES, Client, Endpoint, EndpointError, RateLimitError, RawResponse
+from core.headers import parse_headers
 from core.langchain import ChatAzureServerless
 from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
@@ -31,8 +32,8 @@ from tests.helpers.raw_server import (
     routes,
     stream,
 )
-from ui import builder, conversation
-from ui import settings as app_settings
+from ui import request_builder as builder
+from ui import streaming_chat
 from ui.navigation import PAGES
 
 RATE_LIMITED = response("429 Too Many Requests", b'{"error": {"message": "slow down"}}',
@@ -170,8 +171,8 @@ def test_a_cancelled_chat_retry_is_reported_and_the_message_kept(
     open_page(app, CHAT)
     waited_on = RateLimitError("The endpoint's rate limit was reached.", status_code=429)
     app.session_state["chat_turns"] = [
-        conversation.Turn("user", "Kept question"),
-        conversation.Turn(
+        streaming_chat.Turn("user", "Kept question"),
+        streaming_chat.Turn(
             "assistant",
             reply=Reply(
                 status=ReplyStatus.RETRYING,
@@ -195,9 +196,13 @@ def test_a_cancelled_builder_retry_is_reported_and_the_editor_kept(
     app = start_app(monkeypatch, emulator.base_url, emulator.api_key)
     open_page(app, BUILDER)
     body = app.text_area(key="rb_body").value
-    entry = builder.Entry(builder.Draft(body=body), "/chat/completions", "12:00:00")
-    entry.waiting = RateLimitError("The endpoint's rate limit was reached.", status_code=429)
-    entry.retries.append("Rate limited (429): retrying in 5 s (1 of 3).")
+    waited_on = RateLimitError("The endpoint's rate limit was reached.", status_code=429)
+    reply = Reply(
+        status=ReplyStatus.RETRYING,
+        error=waited_on,
+        retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+    )
+    entry = builder.Entry(builder.Draft(body=body), "/chat/completions", "12:00:00", reply)
     app.session_state["rb_history"] = [entry]
     app.run()
     assert texts(app.main.error).startswith("Retry cancelled. The last answer was:")
@@ -276,7 +281,7 @@ def sink() -> Iterator[RawServer]:
 def test_header_lines_become_sendable_headers_or_a_message() -> None:
     @given(HEADER_TEXT)
     def check(text: str) -> None:
-        pairs, problems = app_settings.parse_headers(text)
+        pairs, problems = parse_headers(text)
         meaningful = [
             line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
         ]
@@ -309,7 +314,7 @@ def test_builder_input_is_sent_or_explained(sink, method, route, path, headers, 
     if blocking:
         assert blocking.endswith(".") and len(blocking) > 20
         return
-    pairs, _ = app_settings.parse_headers(headers)
+    pairs, _ = parse_headers(headers)
     before = len(sink.requests)
     try:
         raw = client.open(
@@ -342,5 +347,5 @@ def test_the_builder_page_never_shows_a_traceback(emulator: Emulator, path, head
             return
         send.click().run()
         assert not app.exception
-        assert app.session_state["rb_history"][-1].finished
+        assert not app.session_state["rb_history"][-1].reply.live
         assert {m.label for m in app.metric} >= {"Status"} or app.main.error

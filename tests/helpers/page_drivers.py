@@ -62,7 +62,7 @@ class BuilderDriver:
         return Observed(
             message=texts(at.main.error),
             notes=_notes(at.main.caption),
-            partial=reply[0] if reply and entries[-1].error is not None else "",
+            partial=reply[0] if reply and entries[-1].reply.error is not None else "",
             input_kept=at.text_area(key="rb_body").value == self.body,
             history_intact=len(entries) == 2
             and first.exchange.status == 200

@@ -23,7 +23,7 @@ from tests.helpers.app_driver import (
 )
 from tests.helpers.fault_table import Record
 from tests.helpers.raw_server import DONE, chunk, stream
-from ui import widgets
+from ui import exchange_views, widgets
 
 GIANT = 100_000  # tokens
 GIANT_WORDS = [f"w{i} " for i in range(GIANT)]
@@ -57,12 +57,13 @@ def test_giant_stream_in_the_builder(
     app.button(key="btn_rb_send").click().run()
     assert not app.exception
     entry = app.session_state["rb_history"][-1]
-    assert entry.error is None and len(entry.stream.events) > GIANT
+    assert entry.reply.error is None and len(entry.reply.events) > GIANT
     raw = entry.exchange.body
     notes = texts(app.main.caption)
-    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(entry.stream.text):,}" in notes
+    assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(entry.reply.text):,}" in notes
     assert f"of {len(raw):,} characters" in notes  # the raw body, clipped too
-    assert f"… {len(entry.stream.events) - widgets.LOG_LIMIT} earlier events" in texts(app.code)
+    events = len(entry.reply.events) - exchange_views.LOG_LIMIT
+    assert f"… {events} earlier events" in texts(app.code)
     assert rendered_size(app) < 400_000 < len(raw)  # the page carries a bounded view
     assert downloads.named("response-body.txt")[-1] == raw.encode()  # the download is whole
     record("Request Builder", "giant response (100,000 tokens)",

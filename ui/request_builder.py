@@ -1,8 +1,11 @@
-"""Request Builder state: the draft in the editor, sending it live, and the history.
+"""Request Builder: the draft in the editor, sending it, and the history of what was sent.
 
 Widget keys start with `rb_` and use `persist_state="session"`, so they survive page switches;
-the history is `rb_history`, a list of `Entry`, newest last. An entry goes into the history
-before anything is sent, so a Stop or a cancelled retry (both end the run) keeps it.
+the history is `rb_history`, a list of `Entry`, newest last. Sending runs in a worker thread
+under the stream key `rb` (`ui.follow`; its Stop is `btn_rb_stop`, its Cancel retry
+`btn_rb_cancel_retry`): `Send` opens the request, retries a 429 or 503 as the sidebar says,
+and reads a stream's text as it arrives. An entry goes into the history before anything is
+sent, so a Stop keeps what had arrived. The response views are in `ui/exchange_views.py`.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,39 +29,42 @@ from core import (
     Profile,
     RawResponse,
     RequestSpec,
-    RetryCancelled,
-    RetryNotice,
-    TextStream,
+    RetryPolicy,
     completion_from_json,
     is_auto_retried,
     parse_body_text,
 )
 from core.client import MAX_REQUEST_BYTES
-from ui import settings, starters, widgets
+from core.headers import Pairs, parse_headers
+from core.live import RetryHooks, TextStreamSource, unexpected_error
+from core.reply import Reply, ReplyStatus, RequestRecord
+from core.starters import DEFAULT, STARTERS
+from ui import exchange_views as views
+from ui import follow, session_settings, widgets
 
+KEY = "rb"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
 ROUTES = {
     "chat": "Chat completions",
     "text": "Text completions",
     "info": "Model info",
     "custom": "Custom path",
 }
+TEXT_ROUTES = ("chat", "text")  # a JSON answer on these is read as a completion
 METHODS = ("POST", "GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 BODILESS = ("GET", "HEAD", "OPTIONS", "DELETE")
 FROM_SIDEBAR = "Chat with the sidebar's system prompt and parameters"
 AS_SIDEBAR = "as in the sidebar"  # the header pickers' first choice: no override
 AUTH_CHOICES = (AS_SIDEBAR, *AuthStyle)
 EXTRA_CHOICES = (AS_SIDEBAR, *ExtraParameters)
-LIVE_INTERVAL = 0.1  # seconds between redraws of a live stream: smooth, yet cheap for long ones
-LIVE_LINES = 40  # newest events shown while streaming; the full log follows at the end
 MAX_HISTORY = 50
-RETRIED_STATUSES = (429, 503)  # read and handed to the retry loop; see `send`
+RETRIED_STATUSES = (429, 503)  # read and handed to the retry loop; see `Send`
 
 
 @dataclass(frozen=True)
 class Draft:
     """What the editor holds: enough to send the request again."""
 
-    route: str = starters.DEFAULT.route
+    route: str = DEFAULT.route
     method: str = "POST"
     path: str = "/chat/completions"
     headers: str = ""
@@ -95,49 +102,31 @@ class Draft:
 
 @dataclass
 class Entry:
-    """One sent request and what came back, filled in while the response arrives."""
+    """One sent request: its draft, its reply (text, status, error, retries, numbers) and the
+    exchange as the endpoint answered it (the last attempt's, once its headers arrived)."""
 
     draft: Draft
     path: str
     sent_at: str
+    reply: Reply = field(default_factory=Reply)
     exchange: Exchange | None = None
-    error: EndpointError | None = None
-    stream: TextStream | None = None
-    completion: Completion | None = None
-    finished: bool = False
-    stopped: bool = False
-    header_problems: tuple[str, ...] = field(default=())
-    retries: list[str] = field(default_factory=list)  # the retry notices, in order
-    waiting: EndpointError | None = None  # set while waiting to retry after this error
-
-    @property
-    def reply_text(self) -> str | None:
-        """The assembled text of a stream, or a completion's text."""
-        if self.stream is not None:
-            return self.stream.text
-        return self.completion.text if self.completion is not None else None
+    header_problems: tuple[str, ...] = ()
+    text_from: str = ""  # "stream" or "completion": where `reply.text` came from; "" if none
 
 
 # State ----------------------------------------------------------------------------------
 
 
 def init_state() -> None:
-    """First visit: the default starter in the editor; later visits: mark stopped sends."""
+    """First visit: the default starter in the editor."""
     if "rb_body" not in st.session_state:
-        Draft(body=_pretty(starters.DEFAULT.body)).to_state()
+        Draft(body=_pretty(DEFAULT.body)).to_state()
         st.session_state["rb_starter"] = None
-    for entry in history():
-        if entry.finished:
-            continue
-        entry.finished = True  # its run was interrupted: Stop, Cancel, or another click
-        if entry.waiting is not None:
-            entry.error, entry.waiting = RetryCancelled(entry.waiting), None
-        else:
-            entry.stopped = True
 
 
 def overrides() -> dict[str, Any]:
-    """The header pickers' choices as `settings.client` overrides (None: the sidebar's)."""
+    """The header pickers' choices as `session_settings.client` overrides (None: the
+    sidebar's)."""
     draft = Draft.from_state()
     return {"auth": draft.auth, "extra_parameters": draft.extra}
 
@@ -183,12 +172,13 @@ def on_starter() -> None:
     state = st.session_state
     label = state["rb_starter"]
     if label == FROM_SIDEBAR:
-        active = settings.client()
-        params = settings.request_params(active) if active else {}
+        settings = session_settings.resolve()  # a callback runs before this run's settings
+        active = session_settings.client(settings=settings)
+        params = session_settings.request_params(active, settings) if active else {}
         body = {"messages": settings.with_system_prompt([{"role": "user", "content": "Hello!"}])}
         state["rb_route"], state["rb_body"] = "chat", _pretty({**body, **params})
     else:
-        for starter in starters.STARTERS:
+        for starter in STARTERS:
             if starter.label == label:
                 state["rb_route"] = starter.route
                 state["rb_body"] = _pretty(starter.body) if starter.body is not None else ""
@@ -211,7 +201,7 @@ def on_load(index: int) -> None:
 
 def starter_labels() -> list[str]:
     """The starter picker's options."""
-    return [s.label for s in starters.STARTERS] + [FROM_SIDEBAR]
+    return [s.label for s in STARTERS] + [FROM_SIDEBAR]
 
 
 # Checking and exporting ------------------------------------------------------------------
@@ -260,7 +250,7 @@ def body_problems(draft: Draft, profile: Profile) -> tuple[str | None, list[str]
 
 def export(active: Client, draft: Draft, path: str) -> RequestSpec:
     """The draft as the code exporter sees it; raises EndpointError for unusable input."""
-    headers, _ = settings.parse_headers(draft.headers)
+    headers, _ = parse_headers(draft.headers)
     body = draft.body if draft.sends_body else None
     return active.export_spec(draft.method, path, headers=dict(headers), body=body)
 
@@ -274,29 +264,70 @@ def headers_preview(active: Client, draft: Draft, path: str) -> dict[str, str]:
     return shown
 
 
+def _pretty(payload: Any) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
 # Sending --------------------------------------------------------------------------------
 
 
-def send(active: Client, draft: Draft, path: str) -> Entry:
-    """Send the draft, drawing events live as they arrive, and record it in the history.
+def send(active: Client, draft: Draft, path: str, policy: RetryPolicy | None) -> Entry:
+    """Record the draft in the history and start sending it (show it with `slot`).
 
-    The entry is in the history before the first byte, so a Stop (which ends this run)
-    keeps whatever had arrived. A 429 or 503 is retried as the sidebar says, counting down
-    on the page; once a response with another status starts, nothing is sent again.
+    A 429 or 503 is retried per `policy`, counting down on the page; once a response with
+    another status starts, nothing is sent again. A send still running is stopped first.
     """
-    headers, problems = settings.parse_headers(draft.headers)
+    headers, problems = parse_headers(draft.headers)
     entry = Entry(draft, path, time.strftime("%H:%M:%S"), header_problems=problems)
     entries = history()
     entries.append(entry)
     del entries[:-MAX_HISTORY]
     st.session_state["rb_selected"] = len(entries) - 1
-    body = draft.body if draft.sends_body else None
-    stop_slot, live = st.empty(), st.empty()
+    follow.start(KEY, entry.reply, Send(entry, active, headers), policy)
+    return entry
 
-    def start() -> RawResponse:
-        entry.waiting = entry.exchange = None
-        with st.spinner("Waiting for the response headers…"):
-            raw = active.open(draft.method, path, headers=dict(headers), body=body)
+
+class Send:
+    """One Builder request as a `core.live.Source`, run in the stream's worker thread.
+
+    Any method, route and body: a stream's text arrives piece by piece (through a
+    `TextStreamSource` once its headers are in), a JSON completion's text as one piece, and
+    any other answer is read whole. The entry gets each attempt's exchange as it arrives.
+    """
+
+    def __init__(self, entry: Entry, active: Client, headers: Pairs) -> None:
+        self.entry = entry
+        self._client = active
+        self._headers = dict(headers)
+        self._raw: RawResponse | None = None
+        self._text: TextStreamSource | None = None
+        self._completion: Completion | None = None
+
+    def open(self, hooks: RetryHooks) -> Iterator[str]:
+        """Send (retrying a 429/503 through `hooks`); then the text, as it arrives."""
+        raw = hooks.call(self._start)
+        if raw.ok and raw.exchange.is_stream:
+            self.entry.text_from = "stream"
+            self._text = TextStreamSource(raw.text_stream)
+            # The response is open already: `hooks` has nothing left to retry here.
+            return self._text.open(hooks)
+        exchange = raw.read()
+        if exchange.error is not None:
+            raise exchange.error
+        if self.entry.draft.route not in TEXT_ROUTES:
+            return iter(())
+        completion = completion_from_json(exchange.json, exchange)  # raises when it is none
+        self.entry.text_from, self._completion = "completion", completion
+        return iter([completion.text])
+
+    def _start(self) -> RawResponse:
+        """One attempt, up to the response headers; a 429/503 is read and raised for retry."""
+        entry, draft = self.entry, self.entry.draft
+        entry.exchange = None
+        body = draft.body if draft.sends_body else None
+        self._raw = raw = self._client.open(
+            draft.method, entry.path, headers=self._headers, body=body
+        )
         entry.exchange = raw.exchange
         if raw.exchange.status in RETRIED_STATUSES:
             error = raw.read().error  # a short error body; its error decides whether to retry
@@ -304,127 +335,39 @@ def send(active: Client, draft: Draft, path: str) -> Entry:
                 raise error
         return raw
 
-    def on_wait(notice: RetryNotice) -> None:
-        entry.waiting = notice.error
-        entry.retries.append(notice.message)
+    def describe(self, reply: Reply) -> None:
+        """The request as sent and, for a stream, its events and numbers; for a completion,
+        its finish reason and usage."""
+        if self._text is not None:
+            self._text.describe(reply)
+            return
+        exchange = self.entry.exchange
+        if exchange is None:
+            return
+        reply.request = RequestRecord(exchange.request.body, sent=exchange.request)
+        reply.elapsed = exchange.elapsed
+        if self._completion is not None:
+            reply.finish_reason = self._completion.finish_reason
+            reply.usage = self._completion.usage
 
-    try:
-        raw = widgets.run_with_retries(
-            start, settings.retry_policy(), key="btn_rb_cancel_retry", on_wait=on_wait
-        )
-    except EndpointError as exc:
-        entry.error, entry.finished = exc, True
-        return entry
-    with raw:
-        if raw.ok and raw.exchange.is_stream:
-            stop_slot.button("Stop", key="btn_rb_stop", icon=":material/stop_circle:")
-            _follow(raw, entry, live)
-        else:
-            with st.spinner("Reading the body…"):
-                raw.read()
-            if draft.route in ("chat", "text") and raw.ok:
-                _read_completion(entry, raw.exchange)
-    stop_slot.empty()
-    live.empty()
-    entry.error = entry.error or raw.exchange.error
-    entry.finished = True
-    return entry
+    def close(self) -> None:
+        """Wake a read blocked in the worker: the stream's, or the body's."""
+        if self._text is not None:
+            self._text.close()
+        elif self._raw is not None:
+            self._raw.close()
 
-
-def _follow(raw: RawResponse, entry: Entry, live: Any) -> None:
-    entry.stream = stream = raw.text_stream()
-    drawn = 0.0
-    try:
-        for _ in stream:
-            if time.monotonic() - drawn >= LIVE_INTERVAL:
-                _draw_live(live, stream)
-                drawn = time.monotonic()
-    except EndpointError as exc:
-        entry.error = exc
+    def error(self, exc: Exception, text: str) -> EndpointError:
+        """Only `core` errors are expected here; anything else is named, not shown."""
+        return unexpected_error(exc)
 
 
-def _draw_live(live: Any, stream: TextStream) -> None:
-    text, note = widgets.clipped(stream.text)
-    with live.container():
-        st.caption(f"Streaming… {len(stream.events)} events so far")
-        widgets.event_log(stream.events, last=LIVE_LINES)
-        st.markdown(text)
-        widgets.clip_note(note, "The whole reply will be in the download.")
+# Drawing --------------------------------------------------------------------------------
 
 
-def _read_completion(entry: Entry, exchange: Exchange) -> None:
-    try:
-        entry.completion = completion_from_json(exchange.json, exchange)
-    except EndpointError as exc:
-        entry.error = exc
-
-
-def _pretty(payload: Any) -> str:
-    return json.dumps(payload, indent=2, ensure_ascii=False)
-
-
-# Rendering ------------------------------------------------------------------------------
-
-
-def response_panel(entry: Entry) -> None:
-    """Everything about one sent request: status, timings, error, reply, body, headers."""
-    exchange = entry.exchange
-    if entry.stopped:
-        st.warning("Stopped by you: below is what had arrived.", icon=":material/stop_circle:")
-    for problem in entry.header_problems:
-        st.warning(problem)
-    if entry.error is not None:
-        widgets.error_box(entry.error)
-    if entry.retries:
-        st.caption(":material/replay: Automatic retries: " + " ".join(entry.retries))
-    if exchange is None:
-        return
-    size = str(len(exchange.events)) if exchange.is_stream else _size(exchange.body)
-    widgets.metrics_row(
-        {
-            "Status": widgets.status_text(exchange),
-            "First byte": widgets.seconds(exchange.time_to_first_byte),
-            "Total": widgets.seconds(exchange.elapsed),
-            "Events" if exchange.is_stream else "Body": size,
-        }
-    )
-    widgets.called_out_headers(exchange)
-    names = ["Reply"] if entry.reply_text is not None else []
-    names += ["Events"] if exchange.is_stream else []
-    names += ["Body", "Headers", "Request sent"]
-    tabs = dict(zip(names, st.tabs(names), strict=True))
-    if "Reply" in tabs:
-        with tabs["Reply"]:
-            _reply(entry)
-    if "Events" in tabs:
-        with tabs["Events"]:
-            st.caption("Each `data:` line with its arrival time after the request was sent.")
-            widgets.event_log(exchange.events)
-    with tabs["Body"]:
-        widgets.body_view(exchange, download_key="btn_rb_download_body")
-    with tabs["Headers"]:
-        widgets.headers_table(exchange.headers)
-    with tabs["Request sent"]:
-        widgets.request_view(exchange)
-
-
-def _reply(entry: Entry) -> None:
-    source = entry.stream if entry.stream is not None else entry.completion
-    text = entry.reply_text or ""
-    shown, note = widgets.clipped(text)
-    with st.container(border=True):
-        st.markdown(shown or "_(no text)_")
-    widgets.interrupted_note(entry.error, text)
-    widgets.clip_note(note, "The Body tab's download holds the whole response.")
-    widgets.replacement_note(text)
-    if entry.stream is not None and entry.error is None:
-        widgets.stream_end_note(entry.stream.events, entry.stream.finish_reason)
-    finish = getattr(source, "finish_reason", None) or "—"
-    usage = getattr(source, "usage", None) or {}
-    line = f"finish reason **{finish}** · usage {widgets.usage_text(usage)}"
-    if entry.stream is not None:
-        line += f" · first token {widgets.seconds(entry.stream.time_to_first_token)}"
-    st.markdown(line)
+def slot(entry: Entry) -> follow.Slot:
+    """The entry's response, live while it arrives, then in full; pass it to `follow.follow`."""
+    return follow.slot(KEY, entry.reply, lambda reply: views.response(entry))
 
 
 def history_list() -> None:
@@ -437,9 +380,9 @@ def history_list() -> None:
     for index in reversed(range(len(entries))):
         entry = entries[index]
         exchange = entry.exchange
-        status = widgets.status_text(exchange) if exchange else "not sent"
-        if entry.stopped:
-            status += " (stopped)"
+        status = views.status_text(exchange) if exchange else "not sent"
+        if entry.reply.status in (ReplyStatus.STOPPED, ReplyStatus.STREAMING):
+            status += f" ({entry.reply.status})"
         elapsed = widgets.seconds(exchange.elapsed) if exchange else "—"
         marker = " ◀ shown" if index == current else ""
         when, what, result, button = st.columns([1.2, 5, 2.5, 1.3], vertical_alignment="center")
@@ -454,8 +397,3 @@ def _status_badge(exchange: Exchange | None) -> str:
     if status is None:
         return ":gray[●]"
     return ":green[●]" if 200 <= status < 300 else ":orange[●]" if status < 500 else ":red[●]"
-
-
-def _size(body: str) -> str:
-    size = len(body.encode())
-    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} kB"

@@ -1,4 +1,4 @@
-"""Streaming Chat state: the turns of the conversation, asking for a reply, and exports.
+"""Streaming Chat: the turns of the conversation, asking for a reply, drawing it, and exports.
 
 The conversation is `st.session_state["chat_turns"]`, a list of `Turn`: the user's messages
 and the assistant's replies (`core.reply.Reply`). A reply streams in a worker thread under the
@@ -20,7 +20,7 @@ from core import PROFILES, APIStatusError, Client, RetryPolicy
 from core.live import TextStreamSource
 from core.records import parse_json
 from core.reply import Reply, ReplyStatus, RequestRecord
-from ui import follow, settings, widgets
+from ui import exchange_views, follow, session_settings, widgets
 
 KEY = "chat"  # the stream key, and the prefix of the Stop and Cancel retry widget keys
 WHERE = "The JSON and Markdown downloads below hold the whole reply."
@@ -48,7 +48,7 @@ def turns() -> list[Turn]:
 def api_messages(history: Sequence[Turn]) -> list[dict[str, Any]]:
     """The messages to send: the system prompt, then every turn that has text."""
     said = [{"role": t.role, "content": t.text} for t in history if t.text]
-    return settings.with_system_prompt(said)
+    return session_settings.current().with_system_prompt(said)
 
 
 def clear() -> None:
@@ -123,31 +123,12 @@ def draw_reply(reply: Reply) -> None:
         widgets.clip_note(note, "")
         if reply.events:
             st.markdown(f"**{len(reply.events)} server-sent events**")
-            widgets.event_log(reply.events)
+            exchange_views.event_log(reply.events)
         if isinstance(reply.error, APIStatusError):
             st.markdown(f"**Response body ({reply.error.status_code})**")
             body, note = widgets.clipped(reply.error.body)
             st.code(body or "(empty)", language=None, wrap_lines=True)
             widgets.clip_note(note, "")
-
-
-# Kept for ui/chains.py, which draws its replies itself until it moves onto ui.follow.
-STREAMING, DONE, STOPPED = ReplyStatus.STREAMING, ReplyStatus.DONE, ReplyStatus.STOPPED
-INTERRUPTED, FAILED = ReplyStatus.INTERRUPTED, ReplyStatus.FAILED
-LIVE_INTERVAL = follow.INTERVAL
-
-
-def draw_live(slot: Any, content: str, where: str) -> None:
-    """A reply still streaming, drawn into `slot` (ui/chains.py only)."""
-    shown, note = widgets.clipped(content)
-    with slot.container():
-        st.markdown(shown)
-        widgets.clip_note(note, where)
-
-
-def reply_text(content: str, status: str, where: str) -> None:
-    """A finished reply's text and how it ended (ui/chains.py only)."""
-    follow.reply_text(Reply(content, ReplyStatus(status)), where)
 
 
 def toolbar(history: Sequence[Turn], *, can_send: bool) -> None:

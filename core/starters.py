@@ -1,4 +1,4 @@
-"""Starter requests for the Request Builder, taken from the notebooks people come from.
+"""Starter requests for the Request Builder, as data: taken from the notebooks people come from.
 
 The Llama 2 notebook: a text completion ("Math is a"), a chat ("Who wrote the book
 Innovators dilemma?"), the same chat streamed with its string `"stream": "True"`, and the
@@ -23,7 +23,7 @@ class Starter:
     """A ready-made request: which route it goes to and the body it sends."""
 
     label: str
-    route: str  # a key of builder.ROUTES
+    route: str  # "chat", "text" or "info": a route of the Request Builder (ui.request_builder)
     body: dict[str, Any] | None
 
 
@@ -56,3 +56,5 @@ STARTERS: tuple[Starter, ...] = (
     Starter("Model info: GET /info", "info", None),
 )
 DEFAULT = STARTERS[0]
+
+__all__ = ["DEFAULT", "STARTERS", "Starter"]

@@ -1,0 +1,214 @@
+"""How one HTTP exchange is shown: the Request Builder's response (live while it arrives, then
+status, timings, reply, events, body, headers and the request as sent), and its parts, which
+other pages use too: the event log, the headers table, the request view, code to copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from core import Exchange, RequestSpec, TimedEvent, to_curl, to_requests, to_urllib
+from core.reply import ReplyStatus
+from ui import follow, widgets
+
+if TYPE_CHECKING:  # ui.request_builder imports this module
+    from ui.request_builder import Entry
+
+LOG_LIMIT = 500  # newest events drawn in an event log
+LOG_LINE_LIMIT = 2_000  # characters of one event drawn in the log
+LIVE_LINES = 40  # newest events shown while streaming; the full log follows at the end
+
+
+# The Request Builder's response ---------------------------------------------------------
+
+
+def response(entry: Entry) -> None:
+    """The entry's response: the live view while it arrives, then everything about it."""
+    if entry.reply.live:
+        live_view(entry)
+    else:
+        response_panel(entry)
+
+
+def live_view(entry: Entry) -> None:
+    """What has arrived so far: the newest events and the text (the follower adds Stop and
+    the retry countdown below)."""
+    reply, exchange = entry.reply, entry.exchange
+    if reply.status == ReplyStatus.RETRYING:
+        st.caption("Waiting to send it again…")
+    elif exchange is None:
+        st.caption("Waiting for the response headers…")
+    elif entry.text_from != "stream":
+        st.caption(f"{status_text(exchange)}: reading the body…")
+    else:
+        st.caption(f"Streaming… {len(exchange.events)} events so far")
+        event_log(exchange.events, last=LIVE_LINES)
+        text, note = widgets.clipped(reply.text)
+        st.markdown(text)
+        widgets.clip_note(note, "The whole reply will be in the download.")
+
+
+def response_panel(entry: Entry) -> None:
+    """Everything about one sent request: status, timings, error, reply, body, headers."""
+    reply, exchange = entry.reply, entry.exchange
+    if reply.status == ReplyStatus.STOPPED:
+        st.warning("Stopped by you: below is what had arrived.", icon=":material/stop_circle:")
+    for problem in entry.header_problems:
+        st.warning(problem)
+    if reply.error is not None:
+        widgets.error_box(reply.error)
+    follow.retries_note(reply)
+    if exchange is None:
+        return
+    size = str(len(exchange.events)) if exchange.is_stream else widgets.size_text(exchange.body)
+    widgets.metrics_row(
+        {
+            "Status": status_text(exchange),
+            "First byte": widgets.seconds(exchange.time_to_first_byte),
+            "Total": widgets.seconds(exchange.elapsed),
+            "Events" if exchange.is_stream else "Body": size,
+        }
+    )
+    called_out_headers(exchange)
+    names = ["Reply"] if entry.text_from else []
+    names += ["Events"] if exchange.is_stream else []
+    names += ["Body", "Headers", "Request sent"]
+    tabs = dict(zip(names, st.tabs(names), strict=True))
+    if "Reply" in tabs:
+        with tabs["Reply"]:
+            _reply(entry)
+    if "Events" in tabs:
+        with tabs["Events"]:
+            st.caption("Each `data:` line with its arrival time after the request was sent.")
+            event_log(exchange.events)
+    with tabs["Body"]:
+        body_view(exchange, download_key="btn_rb_download_body")
+    with tabs["Headers"]:
+        headers_table(exchange.headers)
+    with tabs["Request sent"]:
+        request_view(exchange)
+
+
+def _reply(entry: Entry) -> None:
+    reply = entry.reply
+    shown, note = widgets.clipped(reply.text)
+    with st.container(border=True):
+        st.markdown(shown or "_(no text)_")
+    if reply.status != ReplyStatus.STOPPED:  # the warning above says so already
+        follow.ending_note(reply)
+    widgets.clip_note(note, "The Body tab's download holds the whole response.")
+    widgets.replacement_note(reply.text)
+    streamed = entry.text_from == "stream"
+    if streamed and reply.status == ReplyStatus.DONE:
+        widgets.stream_end_note(reply.events, reply.finish_reason)
+    line = (
+        f"finish reason **{reply.finish_reason or '—'}** · usage {widgets.usage_text(reply.usage)}"
+    )
+    if streamed:
+        line += f" · first token {widgets.seconds(reply.time_to_first_token)}"
+    st.markdown(line)
+
+
+# The parts ------------------------------------------------------------------------------
+
+
+def status_text(exchange: Exchange) -> str:
+    """`200 OK`, or `no response` when none arrived."""
+    if exchange.status is None:
+        return "no response"
+    return f"{exchange.status} {exchange.reason}".strip()
+
+
+def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> str:
+    """Events one per line with arrival times; `last` keeps only the newest lines."""
+    shown = events[-last:] if last else events
+    skipped = len(events) - len(shown)
+    lines = [f"… {skipped} earlier events"] if skipped else []
+    for event in shown:
+        name = "" if event.event == "message" else f"event: {event.event}  "
+        data = event.data
+        if len(data) > LOG_LINE_LIMIT:
+            data = f"{data[:LOG_LINE_LIMIT]} … ({len(event.data):,} characters)"
+        lines.append(f"+{event.at:7.3f} s  {name}data: {data}")
+    return "\n".join(lines) or "(no events)"
+
+
+def event_log(events: Sequence[TimedEvent], *, last: int | None = LOG_LIMIT) -> None:
+    """The SSE event log as a scrolling code block (the newest `last` events)."""
+    # One line per event, scrolled sideways: the arrival times stay in one column.
+    st.code(event_log_text(events, last=last), language=None, height=320)
+
+
+def headers_table(headers: Mapping[str, str]) -> None:
+    """Headers as a plain two-column table."""
+    st.table(
+        {"header": list(headers), "value": list(headers.values())},
+        hide_index=True,
+        border="horizontal",
+    )
+
+
+def called_out_headers(exchange: Exchange) -> None:
+    """The request id and date, which the notebooks advise quoting when debugging."""
+    found = {"Request id": exchange.request_id, "Date": exchange.headers.get("date")}
+    shown = [f"{name} `{value}`" for name, value in found.items() if value]
+    if shown:
+        st.caption(" · ".join(shown) + " — quote these when asking for support.")
+
+
+def body_view(exchange: Exchange, *, download_key: str) -> None:
+    """The response body: pretty JSON when it parses, raw text always (clipped when long),
+    and a download of the whole body."""
+    raw, note = widgets.clipped(exchange.body)
+    payload = exchange.json if not note else None
+    if payload is not None:
+        st.json(payload, expanded=2)
+    raw = raw or "(empty body)"
+    with st.expander("Raw body", expanded=payload is None):
+        language = "json" if payload is not None else None
+        st.code(raw, language=language, wrap_lines=True, height=min(400, 60 + 20 * raw.count("\n")))
+    widgets.clip_note(note, "The download below holds the whole body.")
+    widgets.replacement_note(exchange.body)
+    st.download_button(
+        f"Download the raw body ({widgets.size_text(exchange.body)})",
+        exchange.body,
+        file_name="response-body.txt",
+        mime="text/plain",
+        key=download_key,
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not exchange.body,
+    )
+
+
+def request_view(exchange: Exchange) -> None:
+    """What was sent, key redacted."""
+    request = exchange.request
+    st.code(f"{request.method} {request.url}", language=None, wrap_lines=True)
+    headers_table(request.headers)
+    body, note = widgets.clipped(request.body)
+    sent = request.json() if not note else None
+    if sent is not None:
+        st.json(sent, expanded=2)
+    elif body:
+        st.code(body, language=None, wrap_lines=True)
+    widgets.clip_note(note, "")
+
+
+def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
+    """The request as curl, Python `requests` and Python `urllib`; key hidden unless ticked."""
+    include = st.checkbox(
+        "Include the key in the code",
+        key=widget_key,
+        help="Off: the code reads the key from the AZURE_AI_CHAT_KEY environment variable.",
+    )
+    shown_key = key if include else None
+    if include:
+        st.warning("The code below contains your key: do not paste it anywhere public.")
+    curl, requests_tab, urllib_tab = st.tabs(["curl", "Python requests", "Python urllib"])
+    curl.code(to_curl(spec, key=shown_key), language="bash", wrap_lines=True)
+    requests_tab.code(to_requests(spec, key=shown_key), language="python")
+    urllib_tab.code(to_urllib(spec, key=shown_key), language="python")

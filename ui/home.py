@@ -1,0 +1,77 @@
+"""Home: the page cards, and the endpoint check (`GET /info`, once per client and session)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from core import Client, EndpointError, NotFoundError, RetryNotice
+from ui import widgets
+from ui.navigation import PageSpec
+from ui.session_settings import Settings
+
+CHECKS = "home_info"  # st.session_state key: {(profile id, endpoint): info or EndpointError}
+
+
+def page_cards(pages: Sequence[PageSpec]) -> None:
+    """One bordered card per page, side by side: its link and what it is for."""
+    for column, spec in zip(st.columns(len(pages)), pages, strict=True):
+        with column.container(border=True, height="stretch"):
+            st.page_link(spec.path, label=f"**{spec.title}**", icon=spec.icon)
+            st.markdown(spec.summary)
+
+
+def check(client: Client, settings: Settings) -> dict[str, Any] | EndpointError:
+    """The endpoint's `/info` answer (or why there is none), asked once per client.
+
+    A 429 or 503 is retried as the sidebar says, with a countdown and Cancel; a Cancel ends
+    the run during the wait, so the error waited on is kept and shown instead.
+    """
+    checks = st.session_state.setdefault(CHECKS, {})
+    key = _key(client, settings)
+    if key not in checks:
+
+        def on_wait(notice: RetryNotice) -> None:
+            checks[key] = notice.error  # a Cancel ends this run: show this, not a new check
+
+        with st.spinner(f"Asking {client.endpoint.base_url} …"):
+            try:
+                checks[key] = widgets.run_with_retries(
+                    client.info, settings.retry, key="btn_home_cancel_retry", on_wait=on_wait
+                )
+            except EndpointError as exc:
+                checks[key] = exc
+    found: dict[str, Any] | EndpointError = checks[key]
+    return found
+
+
+def forget(client: Client, settings: Settings) -> None:
+    """Drop the check's answer, so that the next run asks again."""
+    st.session_state.get(CHECKS, {}).pop(_key(client, settings), None)
+
+
+def _key(client: Client, settings: Settings) -> tuple[str, Any]:
+    return settings.profile.id, client.endpoint
+
+
+def info_result(found: dict[str, Any] | EndpointError) -> None:
+    """What the check found: the model, a route the endpoint lacks, or the error."""
+    if isinstance(found, NotFoundError):
+        st.info(
+            "This endpoint has no /info route (normal for Llama 2 native and most "
+            "OpenAI-compatible servers). Send a request from the Request Builder to test it.",
+            icon=":material/info:",
+        )
+    elif isinstance(found, EndpointError):
+        widgets.error_box(found)
+    else:
+        st.success("The endpoint answers.", icon=":material/check_circle:")
+        widgets.metrics_row(
+            {
+                "Model": str(found.get("model_name", "—")),
+                "Type": str(found.get("model_type", "—")),
+                "Provider": str(found.get("model_provider_name", "—")),
+            }
+        )

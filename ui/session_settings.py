@@ -1,0 +1,259 @@
+"""This session's settings: the state the sidebar edits, and what one script run reads from it.
+
+Everything lives in `st.session_state`, per browser session, never on disk:
+
+- widget keys starting with `sb_` hold what the sidebar shows (profile, URL, key, ...);
+  `init_state` puts the first values there (the local endpoint from `make run`'s
+  environment, other profiles' URL and key from the environment or secrets);
+- `sb_endpoints` keeps URL, key and auth style per profile, so switching profile and back
+  restores them, while the profile's parameters reset to its defaults;
+- `_settings` holds this run's `Settings`, computed once by the entry point (`refresh`);
+- `_clients` holds the `Client`s built for them, rebuilt when they change.
+
+Pages read `current()` for the settings, `client()` / `require_client()` for a client and
+`request_params()` for the sidebar's parameters as they go into a request body. Callbacks run
+before the entry point, so they `resolve()` their own. Every client gets the outbound
+allow-list (`Settings.hosts`): a URL whose host is not on it makes the endpoint unusable,
+with a message naming the allowed hosts. The sidebar that draws all this is `ui/sidebar.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from core import (
+    ALLOWED_HOSTS_ENV,
+    ENDPOINT_ENV,
+    KEY_ENV,
+    PROFILES,
+    AuthStyle,
+    Client,
+    Endpoint,
+    EndpointError,
+    ExtraParameters,
+    HostPolicy,
+    Param,
+    Profile,
+    RetryPolicy,
+    Secret,
+)
+from core.headers import parse_headers
+
+LOCAL_URL_ENV = "PLAYGROUND_LOCAL_URL"
+LOCAL_KEY_ENV = "PLAYGROUND_LOCAL_KEY"
+DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
+DEFAULT_PROFILE = "local"
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+MAX_CLIENTS = 4  # per session: the sidebar's client plus a few Request Builder overrides
+RETRY_BUDGET = 30.0  # seconds of waiting, at most, before a request is given up
+SETTINGS = "_settings"  # st.session_state key: this run's Settings
+CLIENTS = "_clients"  # st.session_state key: {(profile id, endpoint, hosts): Client}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar says in this run. `endpoint` is None when `problem` explains why."""
+
+    profile: Profile
+    endpoint: Endpoint | None
+    problem: str
+    params: Mapping[str, Any]
+    system_prompt: str
+    hosts: HostPolicy  # the outbound allow-list
+    retry: RetryPolicy | None  # automatic retries of 429 and 503; None when off
+    header_problems: tuple[str, ...] = ()
+
+    def with_system_prompt(self, messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """`messages` preceded by the system prompt, when there is one."""
+        system = self.system_prompt.strip()
+        head = [{"role": "system", "content": system}] if system else []
+        return head + [dict(m) for m in messages]
+
+
+# This run -------------------------------------------------------------------------------
+
+
+def refresh() -> Settings:
+    """Compute this run's settings and keep them for `current()`: the entry point's first step."""
+    settings = resolve()
+    st.session_state[SETTINGS] = settings
+    return settings
+
+
+def current() -> Settings:
+    """This run's settings, as `refresh` computed them (computed now if it has not run)."""
+    found = st.session_state.get(SETTINGS)
+    return found if isinstance(found, Settings) else refresh()
+
+
+def resolve() -> Settings:
+    """The settings as the session state holds them now (callbacks, which run before the
+    entry point, use this rather than `current()`)."""
+    init_state()
+    state = st.session_state
+    profile = PROFILES[state["sb_profile"]]
+    headers, header_problems = parse_headers(state["sb_headers"])
+    hosts = host_policy()
+    endpoint: Endpoint | None = None
+    try:
+        usable = Endpoint(
+            url=state["sb_url"],
+            key=Secret(state["sb_key"].strip()),
+            auth=state["sb_auth"],
+            extra_parameters=state["sb_extra"],
+            api_version=state["sb_api_version"].strip(),
+            connect_timeout=float(state["sb_connect_timeout"]),
+            read_timeout=float(state["sb_read_timeout"]),
+            headers=headers,
+        )
+        hosts.check(usable.url)
+        endpoint, problem = usable, ""
+    except EndpointError as exc:
+        problem = str(exc)
+    retry = None
+    if state["sb_retry"]:
+        retry = RetryPolicy(attempts=int(state["sb_retry_attempts"]), max_total=RETRY_BUDGET)
+    params = {p.name: state.get(param_key(p), p.default) for p in profile.params}
+    return Settings(
+        profile, endpoint, problem, params, state["sb_system"], hosts, retry, header_problems
+    )
+
+
+def client(
+    *,
+    auth: AuthStyle | None = None,
+    extra_parameters: ExtraParameters | None = None,
+    settings: Settings | None = None,
+) -> Client | None:
+    """The session's client for `settings` (this run's by default); None when the endpoint
+    is unusable.
+
+    `auth` and `extra_parameters` override the sidebar for one page (the Request Builder).
+    Clients are kept per session in `st.session_state`, never shared between visitors.
+    """
+    settings = settings or current()
+    if settings.endpoint is None:
+        return None
+    endpoint = settings.endpoint
+    if auth is not None:
+        endpoint = dataclasses.replace(endpoint, auth=auth)
+    if extra_parameters is not None:
+        endpoint = dataclasses.replace(endpoint, extra_parameters=extra_parameters)
+    cache: dict[tuple[str, Endpoint, HostPolicy], Client] = st.session_state.setdefault(CLIENTS, {})
+    key = (settings.profile.id, endpoint, settings.hosts)
+    if key not in cache:
+        while len(cache) >= MAX_CLIENTS:
+            cache.pop(next(iter(cache))).close()
+        cache[key] = Client(endpoint, settings.profile, hosts=settings.hosts)
+    return cache[key]
+
+
+def require_client(**overrides: Any) -> Client:
+    """The client, or a note pointing at the sidebar and the end of this page's run."""
+    found = client(**overrides)
+    if found is None:
+        st.info(
+            f"Set up the endpoint in the sidebar first: {current().problem}",
+            icon=":material/arrow_back:",
+        )
+        st.stop()
+    return found
+
+
+def request_params(active: Client, settings: Settings | None = None) -> dict[str, Any]:
+    """The sidebar's parameters as they go into a request body (unset ones left out)."""
+    return active.build_body({}, (settings or current()).params)
+
+
+# Where values come from -------------------------------------------------------------------
+
+
+def host_policy() -> HostPolicy:
+    """The outbound allow-list: PLAYGROUND_ALLOWED_HOSTS from the environment, else from
+    secrets (a string or a list), else loopback and the Azure inference domains."""
+    value = os.environ.get(ALLOWED_HOSTS_ENV)
+    if value is None:
+        found = _secret(ALLOWED_HOSTS_ENV, allow_list=True)
+        value = ",".join(found) if isinstance(found, list) else found
+    return HostPolicy.from_setting(value)
+
+
+def _prefill(profile_id: str) -> dict[str, Any]:
+    """URL and key: the local endpoint's from `make run`, others from env or secrets."""
+    if profile_id == DEFAULT_PROFILE:
+        url = os.environ.get(LOCAL_URL_ENV) or DEFAULT_LOCAL_URL
+        key = os.environ.get(LOCAL_KEY_ENV, "")
+    else:
+        url = os.environ.get(ENDPOINT_ENV) or _secret(ENDPOINT_ENV)
+        key = os.environ.get(KEY_ENV) or _secret(KEY_ENV)
+    return {"url": url, "key": key, "auth": PROFILES[profile_id].auth}
+
+
+def _secret(name: str, *, allow_list: bool = False) -> Any:
+    """`st.secrets[name]`, or "" when there is no secrets file (reading one would raise).
+
+    Only a string counts, or with `allow_list` a list of strings too.
+    """
+    if not st.secrets.load_if_toml_exists():
+        return ""
+    value = st.secrets.get(name, "")
+    if allow_list and isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return value if isinstance(value, str) else ""
+
+
+# The state schema -------------------------------------------------------------------------
+
+
+def init_state() -> None:
+    """The sidebar's first values, once per session."""
+    state = st.session_state
+    if "sb_profile" in state:
+        return
+    state["sb_profile"] = DEFAULT_PROFILE
+    state["sb_endpoints"] = {}
+    state["sb_api_version"] = ""
+    state["sb_connect_timeout"] = 5.0
+    state["sb_read_timeout"] = 60.0
+    state["sb_headers"] = ""
+    state["sb_retry"] = True
+    state["sb_retry_attempts"] = 3
+    state["sb_system"] = DEFAULT_SYSTEM_PROMPT
+    _load_profile(DEFAULT_PROFILE)
+
+
+def switch_profile() -> None:
+    """Keep the URL, key and auth style of the profile left; load the one picked."""
+    state = st.session_state
+    state["sb_endpoints"][state["sb_active"]] = {
+        "url": state["sb_url"],
+        "key": state["sb_key"],
+        "auth": state["sb_auth"],
+    }
+    _load_profile(state["sb_profile"])
+
+
+def _load_profile(profile_id: str) -> None:
+    state = st.session_state
+    saved = state["sb_endpoints"].get(profile_id) or _prefill(profile_id)
+    state["sb_url"], state["sb_key"], state["sb_auth"] = saved["url"], saved["key"], saved["auth"]
+    state["sb_extra"] = PROFILES[profile_id].extra_parameters
+    state["sb_active"] = profile_id
+    reset_params(PROFILES[profile_id])
+
+
+def reset_params(profile: Profile) -> None:
+    """Put the profile's default parameters back."""
+    for param in profile.params:
+        st.session_state[param_key(param)] = param.default
+
+
+def param_key(param: Param) -> str:
+    """The widget key of a parameter's sidebar input."""
+    return f"sb_param_{param.name}"
