@@ -17,8 +17,10 @@ Chinese and Japanese 0.75-0.84; French, German and Spanish 0.71-0.84 (their word
 more pieces than English ones); the emulator's scripted words 1.27. Characters / 4 alone,
 for comparison: 0.82-1.0 on English and code, 0.6-0.7 on French, German and Spanish, 0.13
 on Chinese. SmolLM2's template also adds its own ~19-token system prompt when the request
-has none. So the estimate can be about 30% low: `fits` warns from 80% of the window.
-`tests/core/test_context.py` checks these bounds against the real tokenizer.
+has none. Whole requests (with a system prompt) come closer, the framing being counted
+right: 0.81-0.88 for French, German and Chinese, 0.96-1.06 for English, Python and JSON.
+So the estimate can be about 30% low: `fits` warns from 80% of the window.
+`tests/core/test_context_llama.py` checks these bounds against the emulator's SmolLM2.
 """
 
 from __future__ import annotations
