@@ -10,7 +10,8 @@
     │   ├── RedirectError            3xx: the playground does not follow redirects
     │   ├── BadRequestError          400 not covered below
     │   │   ├── ExtraParametersError 400 `detail` about extra parameters
-    │   │   └── ContentFilterError   400 prompt filtered; also finish_reason content_filter
+    │   │   ├── ContentFilterError   400 prompt filtered; also finish_reason content_filter
+    │   │   └── ContextLengthError   400/413/422: the prompt does not fit the model's context
     │   ├── AuthenticationError      401, 403, and the 400 "Auth token must be passed as ..."
     │   ├── NotFoundError            404: wrong route or modality
     │   ├── RequestTimeoutError      408: the endpoint gave up on the request
@@ -122,6 +123,29 @@ class BadRequestError(APIStatusError):
 class ExtraParametersError(BadRequestError):
     """Raised on a 400 naming parameters outside the API; send `extra-parameters: pass-through`
     or remove them. No retry."""
+
+
+class ContextLengthError(BadRequestError):
+    """Raised on a 400, 413 or 422 saying the prompt (with max_tokens) exceeds the model's
+    context window. Retrying the same request fails the same way: shorten the conversation.
+
+    `context_length` (the window) and `requested` (the tokens the endpoint counted) are set
+    when the endpoint said them. A subclass of BadRequestError, whatever the status: it is the
+    request's size, not one parameter's value, that the model refuses (most servers send 400;
+    the serverless API sends 422).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        context_length: int | None = None,
+        requested: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.context_length = context_length
+        self.requested = requested
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ MaaS/AOAI wrapper `{"error": {"message", "code", "status", "innererror"}}`, Fast
 `{"detail": ...}`, the missing-header `{"status": "Auth token must be passed ..."}`, and the
 Azure gateway's `{"statusCode", "message"}`. Azure OpenAI's own codes (`DeploymentNotFound`,
 `unknown_model`, "API version not supported", "Resource not found") get messages that name
-the fix; when the request is known its deployment and api-version are named too.
+the fix; when the request is known its deployment and api-version are named too. A prompt
+too long for the model's context (400, 413 or 422, recognized by `context.exceeds_context`)
+is a ContextLengthError whose message starts with the endpoint's own words.
 `RULES` is walked in order and the first rule that takes the reply makes the error; a test
 walks it for completeness. Each message says what happened and what to do next; callers
 redact the key afterwards. Exceptions raised before or while reading a response (requests,
@@ -21,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import errors
 from .annotations import error_categories
+from .context import endpoint_counts, exceeds_context
 from .entra import COGNITIVE_SCOPE
 from .error_text import (
     clip,
@@ -127,6 +130,10 @@ def _says(words: str) -> Callable[[Reply], bool]:
     return lambda reply: words in reply.said.lower()
 
 
+def _exceeds_context(reply: Reply) -> bool:
+    return exceeds_context(reply.code, reply.payload, reply.said)
+
+
 def _is_gateway_401(reply: Reply) -> bool:
     """The Azure gateway's `{"statusCode": 401, "message": ...}`, with no `error` key."""
     payload = reply.payload
@@ -146,6 +153,12 @@ def _filtered(reply: Reply) -> Extra:
 def _invalid(reply: Reply) -> Extra:
     details = validation_details(reply.payload)
     return {"shown": "; ".join(details) or reply.said}, {"details": details}
+
+
+def _too_long(reply: Reply) -> Extra:
+    limit, requested = endpoint_counts(reply.payload, reply.said)
+    told = reply.said if reply.said.endswith((".", "!", "?", "…")) else f"{reply.said}."
+    return {"told": told}, {"context_length": limit, "requested": requested}
 
 
 def _redirected(reply: Reply) -> Extra:
@@ -210,6 +223,15 @@ RULES: tuple[Rule, ...] = (
         "Rephrase the prompt and send it again.",
         when=_is_content_filter,
         extra=_filtered,
+    ),
+    Rule(
+        {400, 413, 422},
+        errors.ContextLengthError,
+        "{told} The request does not fit the model's context window ({status}): "
+        "shorten the message, leave earlier turns out of the context, lower max_tokens, or "
+        "start a new conversation.",
+        when=_exceeds_context,
+        extra=_too_long,
     ),
     Rule(
         {400},

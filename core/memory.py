@@ -9,17 +9,24 @@ human_prefix="User", ai_prefix="Assistant")` and sent them through one prompt; t
 deprecated, so the app trims the history itself (style.md, LangChain). Only the window is
 sent, so a turn's request size depends on k, never on how long the conversation is.
 No LangChain import here: the logic is plain data and can be tested without a network.
+
+What memory holds follows the chat's rule (`core.conversation.is_context`, via `remember`):
+an exchange whose reply finished; a stopped, interrupted or failed one only when the user
+kept it (and it has text). A reply cut at max_tokens is remembered and marked `cut`; its text
+is sent as the model wrote it (the mark is for the page and the export, not the model).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
+from .conversation import LENGTH, is_context
 from .errors import InvalidRequestError
+from .transcript import HistoryImportError, json_type
 
 DEFAULT_K = 5  # the notebook's `k=5`
 MIN_K, MAX_K = 1, 20
@@ -28,16 +35,27 @@ HUMAN_PREFIX, AI_PREFIX = "User", "Assistant"  # the notebook's human_prefix / a
 NOTEBOOK_TEMPLATE = "Current conversation:\n{chat_history}\n\nUser question:{input}"
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 EXPORT_FORMAT = "azure-ai-playground/memory-chat"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2 adds the `cut` and `kept` marks; version 1 files still import
 MAX_IMPORT_BYTES = 2_000_000
 MAX_IMPORT_EXCHANGES = 5_000
+_MARKS = ("cut", "kept")
 
 
-class Turn(NamedTuple):
-    """One past exchange: what the user asked and what the assistant answered."""
+@dataclass(frozen=True)
+class Turn:
+    """One past exchange: what the user asked and what the assistant answered, and whether
+    the answer was cut at max_tokens or kept by the user though it did not finish.
+
+    It unpacks as `user, assistant` (the texts sent), as it did when it was a pair.
+    """
 
     user: str
     assistant: str
+    cut: bool = False  # the reply stopped at max_tokens (finish_reason "length")
+    kept: bool = False  # stopped, interrupted or failed, and kept as context by the user
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.user, self.assistant))
 
 
 class Mode(StrEnum):
@@ -45,10 +63,6 @@ class Mode(StrEnum):
 
     NOTEBOOK = "notebook"
     MESSAGES = "messages"
-
-
-class HistoryImportError(InvalidRequestError):
-    """Raised when an imported history is not valid JSON of the expected shape. Fix the file."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +95,19 @@ def check_k(k: int) -> int:
     return k
 
 
-def window(history: Sequence[Sequence[str]], k: int) -> Window:
+def remember(
+    user: str, text: str, status: str, finish_reason: str | None = None, kept: bool = False
+) -> Turn | None:
+    """The exchange as memory holds it, or None when it stays out of memory (a live reply, no
+    text, or one that did not finish and was not kept)."""
+    if not is_context(status, text, kept):
+        return None
+    return Turn(user, text, cut=status == "done" and finish_reason == LENGTH, kept=kept)
+
+
+def window(history: Sequence[Turn | Sequence[str]], k: int) -> Window:
     """The last min(len(history), k) exchanges in order, and the ones before them."""
-    turns = tuple(Turn(*pair) for pair in history)
+    turns = tuple(map(_turn, history))
     cut = max(0, len(turns) - check_k(k))
     return Window(kept=turns[cut:], dropped=turns[:cut])
 
@@ -114,7 +138,7 @@ def chat_messages(
 
 
 def build_turn(
-    history: Sequence[Sequence[str]],
+    history: Sequence[Turn | Sequence[str]],
     question: str,
     k: int = DEFAULT_K,
     mode: Mode | str = Mode.NOTEBOOK,
@@ -133,9 +157,9 @@ def build_turn(
     return TurnRequest(messages=messages, window=shown, mode=mode, question=question)
 
 
-def export_history(history: Sequence[Sequence[str]]) -> str:
-    """The history as JSON text, readable by `import_history`."""
-    exchanges = [{"user": t.user, "assistant": t.assistant} for t in map(_turn, history)]
+def export_history(history: Sequence[Turn | Sequence[str]]) -> str:
+    """The history as JSON text, readable by `import_history` (marks written when set)."""
+    exchanges = [_exchange_json(turn) for turn in map(_turn, history)]
     payload = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exchanges": exchanges}
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
@@ -159,11 +183,24 @@ def import_history(data: str | bytes) -> list[Turn]:
         raise HistoryImportError(
             f"The file holds {len(items):,} exchanges; the limit is {MAX_IMPORT_EXCHANGES:,}."
         )
-    return [_parse_exchange(index, item) for index, item in enumerate(items)]
+    marks = _version(payload) >= 2  # version 1 knew no marks
+    return [_parse_exchange(index, item, marks) for index, item in enumerate(items)]
 
 
-def _turn(pair: Sequence[str]) -> Turn:
-    return pair if isinstance(pair, Turn) else Turn(*pair)
+def _turn(pair: Turn | Sequence[str]) -> Turn:
+    if isinstance(pair, Turn):
+        return pair
+    user, assistant = pair
+    return Turn(user, assistant)
+
+
+def _exchange_json(turn: Turn) -> dict[str, Any]:
+    marks = {"cut": turn.cut, "kept": turn.kept}
+    return {"user": turn.user, "assistant": turn.assistant} | {k: v for k, v in marks.items() if v}
+
+
+def _version(payload: Any) -> Any:
+    return payload.get("version", EXPORT_VERSION) if isinstance(payload, dict) else 1
 
 
 def _exchange_list(payload: Any) -> list[Any]:
@@ -171,31 +208,35 @@ def _exchange_list(payload: Any) -> list[Any]:
         return payload
     if not isinstance(payload, dict):
         raise HistoryImportError(
-            f"Expected a JSON object with an 'exchanges' list, got {_json_type(payload)}."
+            f"Expected a JSON object with an 'exchanges' list, got {json_type(payload)}."
         )
     if payload.get("format", EXPORT_FORMAT) != EXPORT_FORMAT:
         raise HistoryImportError(
             f"Unknown format {payload['format']!r}; expected {EXPORT_FORMAT!r}."
         )
-    if payload.get("version", EXPORT_VERSION) != EXPORT_VERSION:
+    if _version(payload) not in (1, EXPORT_VERSION):
         raise HistoryImportError(
-            f"Unsupported version {payload['version']!r}; this app reads version {EXPORT_VERSION}."
+            f"Unsupported version {payload['version']!r}; this app reads versions 1 and "
+            f"{EXPORT_VERSION}."
         )
     exchanges = payload.get("exchanges")
     if not isinstance(exchanges, list):
-        got = _json_type(exchanges) if exchanges is not None else "nothing"
+        got = json_type(exchanges) if exchanges is not None else "nothing"
         raise HistoryImportError(f"'exchanges' must be a list, got {got}.")
     return exchanges
 
 
-def _parse_exchange(index: int, item: Any) -> Turn:
+def _parse_exchange(index: int, item: Any, marks: bool) -> Turn:
     where = f"Exchange {index + 1}"
+    known = ("user", "assistant", *(_MARKS if marks else ()))
+    flags = {}
     if isinstance(item, dict):
-        unknown = sorted(set(item) - {"user", "assistant"})
+        unknown = sorted(set(item) - set(known))
         if unknown:
             raise HistoryImportError(
-                f"{where} has unknown keys {unknown}; expected user, assistant."
+                f"{where} has unknown keys {unknown}; expected {', '.join(known)}."
             )
+        flags = _parse_marks(where, item)
         missing = [key for key in ("user", "assistant") if key not in item]
         if missing:
             raise HistoryImportError(f"{where} lacks {' and '.join(repr(m) for m in missing)}.")
@@ -205,21 +246,22 @@ def _parse_exchange(index: int, item: Any) -> Turn:
     else:
         raise HistoryImportError(
             f"{where} must be an object with 'user' and 'assistant', or a [user, assistant] "
-            f"pair; got {_json_type(item)}."
+            f"pair; got {json_type(item)}."
         )
     for role, value in zip(("user", "assistant"), pair, strict=True):
         if not isinstance(value, str):
-            raise HistoryImportError(f"{where}: '{role}' must be text, got {_json_type(value)}.")
-    return Turn(*pair)
+            raise HistoryImportError(f"{where}: '{role}' must be text, got {json_type(value)}.")
+    return Turn(pair[0], pair[1], cut=flags.get("cut", False), kept=flags.get("kept", False))
 
 
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
-    return names.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
-    )
+def _parse_marks(where: str, item: dict[str, Any]) -> dict[str, bool]:
+    flags = {mark: item.get(mark, False) for mark in _MARKS}
+    for mark, value in flags.items():
+        if not isinstance(value, bool):
+            raise HistoryImportError(
+                f"{where}: '{mark}' must be true/false, got {json_type(value)}."
+            )
+    return flags
 
 
 __all__ = [
@@ -241,6 +283,7 @@ __all__ = [
     "export_history",
     "import_history",
     "notebook_prompt",
+    "remember",
     "render_history",
     "window",
 ]

@@ -325,6 +325,7 @@ RULE_EXAMPLES = [
     (302, ""),
     (400, '{"status": "Auth token must be passed as a header called Authorization"}'),
     (400, '{"error": {"code": "content_filter", "message": "filtered"}}'),
+    (422, '{"message": "The prompt is 7031 tokens; the context window is 2048."}'),
     (400, '{"error": {"code": "BadRequest", "message": "API version not supported"}}'),
     (400, '{"detail": "Extra parameters [\'foo\'] are not allowed"}'),
     (401, '{"statusCode": 401, "message": "Unauthorized. Access token is missing"}'),

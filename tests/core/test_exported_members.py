@@ -31,6 +31,7 @@ EXPECTED = [
     "Completion",
     "ConnectError",
     "ContentFilterError",
+    "ContextLengthError",
     "CredentialError",
     "CredentialToken",
     "Endpoint",
