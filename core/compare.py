@@ -1,10 +1,10 @@
 """A side-by-side comparison as frozen data: its columns, their checks, sweeps and metrics.
 
-    setup = CompareSetup(Mode.MODELS, (ColumnSetup("Llama", "llama31", url_a),
-                                       ColumnSetup("Mistral", "mistral-large", url_b)),
-                         prompt="Name three rivers.", params={"temperature": 0.7})
-    problems = validate_setup(setup)            # [] when it can run; else messages to show
-    metrics = column_metrics(replies)     # one `ColumnMetrics` per column, with the marks
+    columns = (ColumnSetup("Llama", "llama31", url_a), ColumnSetup("Mistral", "mistral", url_b))
+    setup = CompareSetup(CompareMode.MODELS, columns, "Name three rivers.", params={"seed": 1})
+    problems = validate_setup(setup)   # [] when it can run; else messages to show
+    metrics = column_metrics(replies)  # one `ColumnMetrics` per column, with the marks
+    titles = setup.titles()            # a distinct name per column (for votes and the tally)
 
 Three modes: `models` (one prompt and parameters, different endpoints), `parameters` (one
 endpoint, each column its own parameters: `swept` fills them in one click) and `prompts` (one
@@ -44,7 +44,7 @@ class SetupError(ValueError):
     does not decode. The message says what to do; it never holds a key."""
 
 
-class Mode(StrEnum):
+class CompareMode(StrEnum):
     """What the columns differ in."""
 
     MODELS = "models"  # the endpoint
@@ -83,14 +83,14 @@ class CompareSetup:
     """The whole comparison: mode, 2–4 columns, the prompt, and the shared parameters used by
     every column when `same_params` is on."""
 
-    mode: Mode
+    mode: CompareMode
     columns: tuple[ColumnSetup, ...]
     prompt: str
     same_params: bool = True
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mode", Mode(self.mode))
+        object.__setattr__(self, "mode", CompareMode(self.mode))
         object.__setattr__(self, "columns", tuple(self.columns))
         object.__setattr__(self, "params", dict(self.params))
 
@@ -101,9 +101,9 @@ class CompareSetup:
     def titles(self) -> tuple[str, ...]:
         """One distinct name per column, saying what it differs in: the endpoint's name
         (models), the parameters that differ (parameters), the system prompt (prompts)."""
-        if self.mode == Mode.PARAMETERS:
+        if self.mode == CompareMode.PARAMETERS:
             names = _differing_params([self.params_for(i) for i in range(len(self.columns))])
-        elif self.mode == Mode.PROMPTS:
+        elif self.mode == CompareMode.PROMPTS:
             names = [_shorten(c.system) or "No system prompt" for c in self.columns]
         else:
             names = [c.name for c in self.columns]
@@ -118,9 +118,9 @@ def validate_setup(setup: CompareSetup) -> list[str]:
         problems.append(f"Compare needs {MIN_COLUMNS} to {MAX_COLUMNS} columns, not {count}.")
     if not setup.prompt.strip():
         problems.append("The prompt is empty: type what every column should answer.")
-    if setup.mode == Mode.PARAMETERS and setup.same_params:
+    if setup.mode == CompareMode.PARAMETERS and setup.same_params:
         problems.append('Parameters mode compares parameters: turn off "Same parameters for all".')
-    if setup.mode != Mode.MODELS and len({c.endpoint for c in setup.columns}) > 1:
+    if setup.mode != CompareMode.MODELS and len({c.endpoint for c in setup.columns}) > 1:
         problems.append(
             f"{setup.mode.capitalize()} mode asks one endpoint: choose the same one in every "
             "column, or switch to models mode."
@@ -137,7 +137,7 @@ def validate_setup(setup: CompareSetup) -> list[str]:
 def _column_problems(column: ColumnSetup) -> list[str]:
     problems = []
     if column.profile not in PROFILES:
-        problems.append(f'the endpoint kind "{_shorten(column.profile)}" is not known.')
+        problems.append("its endpoint kind is not one this playground knows: choose another.")
     try:
         validate_url(column.url)  # the one URL check the client applies too
     except InvalidRequestError as exc:
@@ -214,7 +214,7 @@ def swept(setup: CompareSetup, param: str, values: Sequence[Any]) -> CompareSetu
     columns = tuple(
         replace(first, params=params) for params in sweep(param, values, setup.params_for(0))
     )
-    return replace(setup, mode=Mode.PARAMETERS, columns=columns, same_params=False)
+    return replace(setup, mode=CompareMode.PARAMETERS, columns=columns, same_params=False)
 
 
 @dataclass(frozen=True)
@@ -287,19 +287,19 @@ def _fastest(times: list[float | None], metrics: list[ColumnMetrics]) -> set[int
 
 
 def format_seconds(seconds: float | None) -> str:
-    """ "0.42 s", "12.3 s", or a dash when unknown."""
+    """Seconds as shown: "0.42 s", "12.3 s", or a dash when unknown."""
     if seconds is None:
         return DASH
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
 
 
 def format_rate(tokens_per_second: float | None) -> str:
-    """ "31.2" tokens per second, or a dash when unknown."""
+    """Tokens per second as shown: "31.2", or a dash when unknown."""
     return DASH if tokens_per_second is None else f"{tokens_per_second:.1f}"
 
 
 def format_usage(tokens: int, usage: Mapping[str, Any]) -> str:
-    """ "64", or "64 (prompt 12, total 76)" when the endpoint reported usage."""
+    """Completion tokens as shown: "64", or "64 (prompt 12, total 76)" with reported usage."""
     extra = [
         f"{name} {usage[key]}"
         for name, key in (("prompt", "prompt_tokens"), ("total", "total_tokens"))
@@ -320,7 +320,7 @@ def format_value(value: Any) -> str:
 
 
 def format_params(params: Mapping[str, Any]) -> str:
-    """ "temperature 0.7, max_tokens 256" (unset values left out), or a dash."""
+    """Parameters as shown: "temperature 0.7, max_tokens 256" (unset ones left out), or a dash."""
     shown = [f"{name} {format_value(v)}" for name, v in params.items() if v not in (None, "", [])]
     return ", ".join(shown) or DASH
 
@@ -357,8 +357,8 @@ __all__ = [
     "TIE_SECONDS",
     "ColumnMetrics",
     "ColumnSetup",
+    "CompareMode",
     "CompareSetup",
-    "Mode",
     "SetupError",
     "check_params",
     "column_metrics",

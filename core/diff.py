@@ -54,7 +54,7 @@ class DiffOp(StrEnum):
 
 
 @dataclass(frozen=True)
-class Segment:
+class DiffSegment:
     """A run of text: `old` from the first reply, `new` from the second (equal: the same)."""
 
     op: DiffOp
@@ -66,7 +66,7 @@ class Segment:
 class Diff:
     """The segments in order, and the similarity of the two texts' words in percent."""
 
-    segments: tuple[Segment, ...]
+    segments: tuple[DiffSegment, ...]
     similarity: float
 
     def old_text(self) -> str:
@@ -124,31 +124,31 @@ def _opcodes(ka: list[str], kb: list[str], a: list[Unit], b: list[Unit]) -> Iter
         yield ("equal", stop_a, len(a), stop_b, len(b))
 
 
-def _segments(opcodes: list[Opcode], a: list[Unit], b: list[Unit]) -> Iterator[Segment]:
+def _segments(opcodes: list[Opcode], a: list[Unit], b: list[Unit]) -> Iterator[DiffSegment]:
     for tag, i1, i2, j1, j2 in opcodes:
         if tag != "equal":
             yield _change(_join(a[i1:i2]), _join(b[j1:j2]))
             continue
         for (word, space_a), (_, space_b) in zip(a[i1:i2], b[j1:j2], strict=True):
-            yield Segment(DiffOp.EQUAL, word, word)
+            yield DiffSegment(DiffOp.EQUAL, word, word)
             if space_a != space_b:
                 yield _change(space_a, space_b)
             elif space_a:
-                yield Segment(DiffOp.EQUAL, space_a, space_a)
+                yield DiffSegment(DiffOp.EQUAL, space_a, space_a)
 
 
-def _change(old: str, new: str) -> Segment:
+def _change(old: str, new: str) -> DiffSegment:
     if old == new:
-        return Segment(DiffOp.EQUAL, old, new)
+        return DiffSegment(DiffOp.EQUAL, old, new)
     if not old:
-        return Segment(DiffOp.INSERT, old, new)
-    return Segment(DiffOp.DELETE if not new else DiffOp.REPLACE, old, new)
+        return DiffSegment(DiffOp.INSERT, old, new)
+    return DiffSegment(DiffOp.DELETE if not new else DiffOp.REPLACE, old, new)
 
 
-def _merge(segments: Iterator[Segment]) -> Iterator[Segment]:
+def _merge(segments: Iterator[DiffSegment]) -> Iterator[DiffSegment]:
     """Neighbours of one kind joined; a deletion next to an insertion becomes a replacement;
     empty segments dropped."""
-    pending: Segment | None = None
+    pending: DiffSegment | None = None
     for segment in segments:
         if not segment.old and not segment.new:
             continue
@@ -167,4 +167,4 @@ def _join(run: list[Unit]) -> str:
     return "".join(word + space for word, space in run)
 
 
-__all__ = ["REFINE_LIMIT", "Diff", "DiffOp", "Segment", "diff_words", "units"]
+__all__ = ["REFINE_LIMIT", "Diff", "DiffOp", "DiffSegment", "diff_words", "units"]

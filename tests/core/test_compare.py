@@ -11,8 +11,8 @@ from core.compare import (
     SWEEPS,
     ColumnMetrics,
     ColumnSetup,
+    CompareMode,
     CompareSetup,
-    Mode,
     SetupError,
     check_params,
     column_metrics,
@@ -37,7 +37,7 @@ def column(label: str = "Llama", profile: str = "llama31", url: str = URL_A, **m
 
 def models_setup(*columns: ColumnSetup, **more) -> CompareSetup:
     columns = columns or (column(), column("Mistral", "mistral-large", URL_B))
-    return CompareSetup(Mode.MODELS, columns, prompt="Name three rivers.", **more)
+    return CompareSetup(CompareMode.MODELS, columns, prompt="Name three rivers.", **more)
 
 
 def done(first: float | None, total: float | None, **more) -> Reply:
@@ -58,7 +58,7 @@ def test_a_setup_is_frozen_and_keeps_its_own_copy_of_the_parameters() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         setup.prompt = "other"  # type: ignore[misc]
     assert CompareSetup("models", [col, col], "p").columns == (col, col)  # type: ignore[arg-type]
-    assert CompareSetup("models", [col, col], "p").mode is Mode.MODELS  # type: ignore[arg-type]
+    assert CompareSetup("models", [col, col], "p").mode is CompareMode.MODELS  # type: ignore[arg-type]
 
 
 def test_same_params_for_all_uses_the_shared_parameters_else_each_columns_own() -> None:
@@ -76,7 +76,7 @@ def test_a_valid_setup_has_no_problems() -> None:
 @pytest.mark.parametrize("count", [0, 1, 5])
 def test_two_to_four_columns(count: int) -> None:
     setup = models_setup(*[column(f"E{i}") for i in range(count)]) if count else None
-    setup = setup or CompareSetup(Mode.MODELS, (), "p")
+    setup = setup or CompareSetup(CompareMode.MODELS, (), "p")
     assert f"Compare needs 2 to 4 columns, not {count}." in validate_setup(setup)
 
 
@@ -135,7 +135,10 @@ def test_unknown_profile_and_bad_url_are_problems() -> None:
     a = column(profile="nope")
     b = column("B", url="ftp://x")
     problems = validate_setup(models_setup(a, b))
-    assert problems[0] == 'Column 1: the endpoint kind "nope" is not known.'
+    assert (
+        problems[0]
+        == "Column 1: its endpoint kind is not one this playground knows: choose another."
+    )
     assert problems[1].startswith("Column 2: The endpoint URL must start with https://")
     key_url = column("C", url="https://user:secret@x.models.ai.azure.com")
     assert "Put the key in the key field" in validate_setup(models_setup(a, key_url))[1]
@@ -143,7 +146,7 @@ def test_unknown_profile_and_bad_url_are_problems() -> None:
 
 def test_parameters_mode_needs_own_parameters_and_one_endpoint() -> None:
     a, b = column(params={"temperature": 0}), column("B", url=URL_B, params={"temperature": 1})
-    setup = CompareSetup(Mode.PARAMETERS, (a, b), "p")
+    setup = CompareSetup(CompareMode.PARAMETERS, (a, b), "p")
     assert validate_setup(setup) == [
         'Parameters mode compares parameters: turn off "Same parameters for all".',
         "Parameters mode asks one endpoint: choose the same one in every column, or switch to "
@@ -155,7 +158,7 @@ def test_parameters_mode_needs_own_parameters_and_one_endpoint() -> None:
 
 def test_prompts_mode_needs_one_endpoint() -> None:
     a, b = column(system="Be brief."), column(system="Be a pirate.", deployment="other")
-    setup = CompareSetup(Mode.PROMPTS, (a, b), "p")
+    setup = CompareSetup(CompareMode.PROMPTS, (a, b), "p")
     assert validate_setup(setup) == [
         "Prompts mode asks one endpoint: choose the same one in every column, or switch to "
         "models mode."
@@ -190,7 +193,7 @@ def test_swept_turns_a_setup_into_parameters_mode_from_its_first_column() -> Non
     first = column(system="Be brief.", deployment="d1")
     setup = models_setup(first, column("B", url=URL_B), params={"top_p": 0.9})
     result = swept(setup, "temperature", SWEEPS["temperature"])
-    assert result.mode is Mode.PARAMETERS and not result.same_params
+    assert result.mode is CompareMode.PARAMETERS and not result.same_params
     assert [c.params for c in result.columns] == [
         {"top_p": 0.9, "temperature": t} for t in (0.0, 0.7, 1.4)
     ]
@@ -217,7 +220,7 @@ def test_titles_name_what_the_columns_differ_in() -> None:
     nameless = column("", deployment="gpt-4o-mini")
     assert models_setup(nameless, column(" ", url=URL_B)).titles() == ("gpt-4o-mini", URL_B)
     prompts = CompareSetup(
-        Mode.PROMPTS, (column(system="Answer   in\nFrench." + "!" * 60), column()), "p"
+        CompareMode.PROMPTS, (column(system="Answer   in\nFrench." + "!" * 60), column()), "p"
     )
     assert prompts.titles() == ("Answer in French." + "!" * 22 + "…", "No system prompt")
 
@@ -225,14 +228,16 @@ def test_titles_name_what_the_columns_differ_in() -> None:
 def test_titles_are_distinct() -> None:
     same = models_setup(column(), column(), column(), column("Llama (2)"))
     assert same.titles() == ("Llama", "Llama (2)", "Llama (3)", "Llama (2) (2)")
-    no_difference = CompareSetup(Mode.PARAMETERS, (column(), column()), "p", same_params=False)
+    no_difference = CompareSetup(
+        CompareMode.PARAMETERS, (column(), column()), "p", same_params=False
+    )
     assert no_difference.titles() == ("Column 1", "Column 2")
 
 
 def test_parameter_titles_show_only_what_differs_and_unset_as_left_out() -> None:
     a = column(params={"temperature": 0.2, "top_p": 0.9})
     b = column(params={"temperature": 0.2, "top_p": 0.5, "seed": 3})
-    setup = CompareSetup(Mode.PARAMETERS, (a, b), "p", same_params=False)
+    setup = CompareSetup(CompareMode.PARAMETERS, (a, b), "p", same_params=False)
     assert setup.titles() == ("top_p 0.9", "seed 3, top_p 0.5")
 
 

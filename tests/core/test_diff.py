@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.diff import Diff, DiffOp, Segment, diff_words, units
+from core.diff import Diff, DiffOp, DiffSegment, diff_words, units
 
 # Words, punctuation, every kind of whitespace, CJK, combining marks, emoji.
 PIECES = st.sampled_from(
@@ -63,7 +63,7 @@ def test_edits_of_a_text_rebuild_too(text: str, data: st.DataObject) -> None:
 def test_a_text_equals_itself(text: str) -> None:
     result = diff_words(text, text)
     assert result.similarity == 100.0
-    assert result.segments == ((Segment(DiffOp.EQUAL, text, text),) if text else ())
+    assert result.segments == ((DiffSegment(DiffOp.EQUAL, text, text),) if text else ())
 
 
 def test_similarity_is_100_for_equal_and_0_for_disjoint_words() -> None:
@@ -83,30 +83,30 @@ def test_similarity_is_difflibs_ratio_over_the_words() -> None:
 def test_a_changed_word_is_one_replacement_with_its_whitespace() -> None:
     result = diff_words("The cat sat on the mat.", "The dog sat on the mat!")
     assert result.segments == (
-        Segment(DiffOp.EQUAL, "The ", "The "),
-        Segment(DiffOp.REPLACE, "cat ", "dog "),
-        Segment(DiffOp.EQUAL, "sat on the mat", "sat on the mat"),
-        Segment(DiffOp.REPLACE, ".", "!"),
+        DiffSegment(DiffOp.EQUAL, "The ", "The "),
+        DiffSegment(DiffOp.REPLACE, "cat ", "dog "),
+        DiffSegment(DiffOp.EQUAL, "sat on the mat", "sat on the mat"),
+        DiffSegment(DiffOp.REPLACE, ".", "!"),
     )
 
 
 def test_insertions_deletions_and_reflowed_whitespace() -> None:
     assert diff_words("a c", "a b c").segments == (
-        Segment(DiffOp.EQUAL, "a ", "a "),
-        Segment(DiffOp.INSERT, "", "b "),
-        Segment(DiffOp.EQUAL, "c", "c"),
+        DiffSegment(DiffOp.EQUAL, "a ", "a "),
+        DiffSegment(DiffOp.INSERT, "", "b "),
+        DiffSegment(DiffOp.EQUAL, "c", "c"),
     )
-    assert diff_words("a b c", "a c").segments[1] == Segment(DiffOp.DELETE, "b ", "")
+    assert diff_words("a b c", "a c").segments[1] == DiffSegment(DiffOp.DELETE, "b ", "")
     reflowed = diff_words("one two\nthree", "one two three")
     assert reflowed.similarity == 100.0
     assert reflowed.segments == (
-        Segment(DiffOp.EQUAL, "one two", "one two"),
-        Segment(DiffOp.REPLACE, "\n", " "),
-        Segment(DiffOp.EQUAL, "three", "three"),
+        DiffSegment(DiffOp.EQUAL, "one two", "one two"),
+        DiffSegment(DiffOp.REPLACE, "\n", " "),
+        DiffSegment(DiffOp.EQUAL, "three", "three"),
     )
     assert diff_words("  x", "x").segments == (
-        Segment(DiffOp.DELETE, "  ", ""),
-        Segment(DiffOp.EQUAL, "x", "x"),
+        DiffSegment(DiffOp.DELETE, "  ", ""),
+        DiffSegment(DiffOp.EQUAL, "x", "x"),
     )
 
 
@@ -115,7 +115,7 @@ def test_units_split_punctuation_and_cjk_characters() -> None:
     assert units("日本語です") == [("日", ""), ("本", ""), ("語", ""), ("で", ""), ("す", "")]
     assert units(" \n") == [("", " \n")]
     assert units("snake_case 42x") == [("snake_case", " "), ("42x", "")]
-    assert diff_words("我爱猫", "我爱狗").segments[-1] == Segment(DiffOp.REPLACE, "猫", "狗")
+    assert diff_words("我爱猫", "我爱狗").segments[-1] == DiffSegment(DiffOp.REPLACE, "猫", "狗")
 
 
 def natural_text(words: int, seed: int) -> str:
@@ -156,7 +156,7 @@ def test_a_long_repetitive_reply_diffs_and_rebuilds() -> None:
     old, new = "ha ho " * 4000, "ha " * 8000
     result = diff_words(old, new)
     check_segments(result, old, new)
-    assert result.segments[0] == Segment(DiffOp.EQUAL, "ha ", "ha ")
+    assert result.segments[0] == DiffSegment(DiffOp.EQUAL, "ha ", "ha ")
     shifted = diff_words("ha " * 5000, "ha " * 2500 + "x " + "ha " * 2500)
     assert [s.op for s in shifted.segments] == [DiffOp.EQUAL, DiffOp.INSERT, DiffOp.EQUAL]
 
