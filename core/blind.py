@@ -58,6 +58,8 @@ class BlindOrder:
 
     def reveal(self, titles: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """(letter, column title) for each letter, in letter order."""
+        if len(titles) != len(self.order):
+            raise SetupError("The blind order and the columns differ in number: start a new round.")
         return tuple((letter, titles[self.column(letter)]) for letter in self.letters)
 
 
@@ -82,10 +84,11 @@ def cast_vote(
 ) -> Vote:
     """The vote for `choice`: a letter in a blind round (`order` given), else a column index."""
     if order is not None:
-        if len(titles) != len(order.order):
-            raise SetupError("The blind order and the columns differ in number: start a new round.")
         letter = str(choice)
-        return Vote(round_number, titles[order.column(letter)], tuple(titles), letter)
+        winner = dict(order.reveal(titles)).get(letter)
+        if winner is None:
+            raise SetupError(f'There is no column "{letter}": choose one of {order.letters}.')
+        return Vote(round_number, winner, tuple(titles), letter)
     if not isinstance(choice, int) or not 0 <= choice < len(titles):
         raise SetupError(f"There is no column {choice!r} to vote for.")
     return Vote(round_number, titles[choice], tuple(titles))

@@ -57,9 +57,13 @@ def test_an_open_vote_names_a_column() -> None:
         cast_vote(None, "A", TITLES, 1)
 
 
-def test_a_blind_vote_with_other_columns_than_the_order_is_refused() -> None:
+def test_a_blind_vote_or_reveal_with_other_columns_than_the_order_is_refused() -> None:
     with pytest.raises(SetupError, match="differ in number"):
         cast_vote(BlindOrder((1, 0)), "A", TITLES, 1)
+    with pytest.raises(SetupError, match="differ in number"):
+        BlindOrder((1, 0, 2, 3)).reveal(TITLES)
+    with pytest.raises(SetupError, match='There is no column "D"'):
+        cast_vote(BlindOrder((1, 0, 2)), "D", TITLES, 1)
 
 
 def test_a_vote_for_a_title_not_in_the_round_is_refused() -> None:
