@@ -12,7 +12,19 @@ client = Client(Endpoint(found.url, key=..., auth=AuthStyle.API_KEY,
 """
 
 from .annotations import FilterResults
+from .blind import BlindOrder, TallyRow, Vote, cast_vote, tally
 from .client import Client
+from .compare import (
+    ColumnMetrics,
+    ColumnSetup,
+    CompareMode,
+    CompareSetup,
+    SetupError,
+    column_metrics,
+    sweep,
+    swept,
+    validate_setup,
+)
 from .config import (
     ENDPOINT_ENV,
     KEY_ENV,
@@ -23,6 +35,7 @@ from .config import (
     split_route,
     validate_url,
 )
+from .diff import Diff, DiffOp, DiffSegment, diff_words
 from .entra import (
     COGNITIVE_SCOPE,
     FOUNDRY_SCOPE,
@@ -76,10 +89,12 @@ from .recognize import Recognition, recognize
 from .records import Completion, Exchange, SentRequest, ServiceHeaders, TimedEvent
 from .redact import Redactor
 from .reply import Reply, ReplyStatus, RequestRecord, RetryWait
+from .report import report_html, report_markdown
 from .response import RawResponse
 from .retry import RetryNotice, RetryPolicy, call_with_retries, is_auto_retried
 from .routes import Routes
 from .sdk_snippets import exports, to_openai
+from .share import decode_setup, encode_setup
 from .snippets import RequestSpec, SdkTarget, to_curl, to_requests, to_urllib
 from .sse import ServerSentEvent, SSEDecoder, iter_events
 from .streams import TextStream, completion_from_json
@@ -101,14 +116,22 @@ __all__ = [
     "AuthStyle",
     "AuthenticationError",
     "BadRequestError",
+    "BlindOrder",
     "BlockedHostError",
     "Client",
+    "ColumnMetrics",
+    "ColumnSetup",
+    "CompareMode",
+    "CompareSetup",
     "Completion",
     "ConnectError",
     "ContentFilterError",
     "ContextLengthError",
     "CredentialError",
     "CredentialToken",
+    "Diff",
+    "DiffOp",
+    "DiffSegment",
     "Endpoint",
     "EndpointError",
     "Exchange",
@@ -153,8 +176,10 @@ __all__ = [
     "ServerError",
     "ServerSentEvent",
     "ServiceHeaders",
+    "SetupError",
     "Source",
     "StaticToken",
+    "TallyRow",
     "TextStream",
     "TextStreamSource",
     "TimedEvent",
@@ -162,8 +187,14 @@ __all__ = [
     "TokenSource",
     "TransportError",
     "ValidationError",
+    "Vote",
     "call_with_retries",
+    "cast_vote",
+    "column_metrics",
     "completion_from_json",
+    "decode_setup",
+    "diff_words",
+    "encode_setup",
     "exports",
     "is_auto_retried",
     "iter_events",
@@ -171,11 +202,17 @@ __all__ = [
     "origin_of",
     "parse_body_text",
     "recognize",
+    "report_html",
+    "report_markdown",
     "server_identity_allowed",
     "split_route",
+    "sweep",
+    "swept",
+    "tally",
     "to_curl",
     "to_openai",
     "to_requests",
     "to_urllib",
+    "validate_setup",
     "validate_url",
 ]
