@@ -252,6 +252,7 @@ def test_only_known_fields_and_parameters_are_listed() -> None:
         "presence_penalty",
         "frequency_penalty",
         "max_tokens",
+        "max_completion_tokens",
     }
 
 
