@@ -23,6 +23,7 @@ A playground hosted for a team serves visitors the host does not have to trust. 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,6 @@ LOCAL_KEY_ENV = "PLAYGROUND_LOCAL_KEY"
 DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
 LIMITS_ENV = "PLAYGROUND_LIMITS"
 NOT_HOSTED = ("0", "false", "no", "off")
-LOOPBACK_ADDRESSES = ("localhost", "::1")  # and 127.0.0.0/8
 KEY_PLACEHOLDER = "provided by the host"
 
 
@@ -97,8 +97,12 @@ def is_hosted(value: str, address: str | None) -> bool:
     if value.strip():
         return value.strip().lower() not in NOT_HOSTED
     address = (address or "").strip().strip("[]").lower()
-    loopback = address in LOOPBACK_ADDRESSES or address.startswith("127.")
-    return not loopback
+    if address == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(address).is_loopback
+    except ValueError:  # unset (every interface), or a host name
+        return True
 
 
 def host_policy() -> HostPolicy:
@@ -119,24 +123,23 @@ def host_policy() -> HostPolicy:
 @dataclass(frozen=True)
 class HostKey:
     """A key the server was given: it is sent only to `origin`, and never leaves the server
-    otherwise. `variable` names the setting it came from."""
+    otherwise."""
 
     key: Secret
     origin: str
-    variable: str
 
 
 def host_key(profile_id: str) -> HostKey | None:
     """The key the server provides for this profile's endpoint, or None (no key, or no URL
     to bind it to)."""
     if profile_id == LOCAL_PROFILE:
-        key, url, variable = os.environ.get(LOCAL_KEY_ENV, ""), local_url(), LOCAL_KEY_ENV
+        key, url = os.environ.get(LOCAL_KEY_ENV, ""), local_url()
     else:
-        key, url, variable = setting(KEY_ENV), setting(ENDPOINT_ENV), KEY_ENV
+        key, url = setting(KEY_ENV), setting(ENDPOINT_ENV)
     if not key.strip() or not url.strip():
         return None
     try:
-        return HostKey(Secret(key.strip()), origin_of(url), variable)
+        return HostKey(Secret(key.strip()), origin_of(url))
     except InvalidRequestError:
         return None  # a URL that cannot be read binds nothing; the sidebar says what is wrong
 
@@ -232,7 +235,12 @@ def parse_limits(value: str) -> Limits:
 def server_notes(hosts: HostPolicy) -> None:
     """Under Connection: the allowed hosts, whether the playground is hosted, and a limits
     setting that could not be read."""
-    where = " Hosted for others: loopback only at the configured endpoints." if hosted() else ""
+    where = (
+        " Hosted for others: the endpoints the host configured are called at their exact "
+        "origin only."
+        if hosted()
+        else ""
+    )
     st.caption(f"Outbound hosts allowed ({ALLOWED_HOSTS_ENV}): {hosts.describe()}.{where}")
     try:
         parse_limits(setting(LIMITS_ENV))

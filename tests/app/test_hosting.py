@@ -167,6 +167,8 @@ def test_a_visitor_who_changes_the_origin_sends_no_host_key(
         ("", "::1", False),
         ("", None, True),  # Streamlit's default: every interface
         ("", "0.0.0.0", True),
+        ("", "::", True),
+        ("", "127.0.0.2", False),
         ("", "10.1.2.3", True),
         ("1", "127.0.0.1", True),  # behind a proxy on the same machine: say so
         ("yes", None, True),
