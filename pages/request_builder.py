@@ -3,7 +3,16 @@
 import streamlit as st
 
 from core import EndpointError
-from ui import exchange_views, follow, navigation, request_builder, session_settings, sidebar
+from ui import (
+    exchange_views,
+    follow,
+    hosting,
+    navigation,
+    request_builder,
+    safe_text,
+    session_settings,
+    sidebar,
+)
 from ui.widgets import SESSION, bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
@@ -121,7 +130,7 @@ with request_column:
             except EndpointError as exc:
                 st.error(str(exc))
             else:
-                key = client.endpoint.key.reveal()
+                key = hosting.own_key(client.endpoint)  # never the host's
                 exchange_views.code_tabs(spec, key, widget_key="rb_include_key")
 
 with response_column:
@@ -132,7 +141,8 @@ with response_column:
     if entry is None:
         st.caption("Press **Send** to see the status, timings, headers and body here.")
     else:
-        st.caption(f"Sent at {entry.sent_at}: `{entry.draft.method} {entry.path}`")
+        sent = f"`{entry.draft.method} {entry.path}`"
+        st.caption(f"Sent at {entry.sent_at}: {safe_text.markdown(sent)}")
         # Drawn as it arrives (a new send, or one still running after a rerun) until it ends.
         follow.follow([request_builder.slot(entry)])
 

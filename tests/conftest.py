@@ -13,7 +13,13 @@ import pytest
 
 from emulator.process import Emulator, start_emulator, stop_emulator
 
-ENV_VARS = ("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY", "PLAYGROUND_ALLOWED_HOSTS")
+ENV_VARS = (
+    "AZURE_AI_CHAT_ENDPOINT",
+    "AZURE_AI_CHAT_KEY",
+    "PLAYGROUND_ALLOWED_HOSTS",
+    "PLAYGROUND_HOSTED",
+    "PLAYGROUND_LIMITS",
+)
 
 
 @pytest.fixture(scope="session")

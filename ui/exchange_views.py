@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import Exchange, RequestSpec, TimedEvent, to_curl, to_requests, to_urllib
 from core.reply import ReplyStatus
-from ui import follow, widgets
+from ui import follow, safe_text, widgets
 
 if TYPE_CHECKING:  # ui.request_builder imports this module
     from ui.request_builder import Entry
@@ -42,12 +42,12 @@ def live_view(entry: Entry) -> None:
     elif exchange is None:
         st.caption("Waiting for the response headers…")
     elif entry.text_from != "stream":
-        st.caption(f"{status_text(exchange)}: reading the body…")
+        st.caption(f"{safe_text.literal(status_text(exchange))}: reading the body…")
     else:
         st.caption(f"Streaming… {len(exchange.events)} events so far")
         event_log(exchange.events, last=LIVE_LINES)
         text, note = widgets.clipped(reply.text)
-        st.markdown(text)
+        st.markdown(safe_text.markdown(text))
         widgets.clip_note(note, "The whole reply will be in the download.")
 
 
@@ -66,7 +66,7 @@ def response_panel(entry: Entry) -> None:
     size = str(len(exchange.events)) if exchange.is_stream else widgets.size_text(exchange.body)
     widgets.metrics_row(
         {
-            "Status": status_text(exchange),
+            "Status": safe_text.literal(status_text(exchange)),
             "First byte": widgets.seconds(exchange.time_to_first_byte),
             "Total": widgets.seconds(exchange.elapsed),
             "Events" if exchange.is_stream else "Body": size,
@@ -96,7 +96,7 @@ def _reply(entry: Entry) -> None:
     reply = entry.reply
     shown, note = widgets.clipped(reply.text)
     with st.container(border=True):
-        st.markdown(shown or "_(no text)_")
+        st.markdown(safe_text.markdown(shown) or "_(no text)_")
     if reply.status != ReplyStatus.STOPPED:  # the warning above says so already
         follow.ending_note(reply)
     widgets.clip_note(note, "The Body tab's download holds the whole response.")
@@ -104,8 +104,9 @@ def _reply(entry: Entry) -> None:
     streamed = entry.text_from == "stream"
     if streamed and reply.status == ReplyStatus.DONE:
         widgets.stream_end_note(reply.events, reply.finish_reason)
+    finish = safe_text.literal(reply.finish_reason or "—")
     line = (
-        f"finish reason **{reply.finish_reason or '—'}** · usage {widgets.usage_text(reply.usage)}"
+        f"finish reason **{finish}** · usage {safe_text.literal(widgets.usage_text(reply.usage))}"
     )
     if streamed:
         line += f" · first token {widgets.seconds(reply.time_to_first_token)}"
@@ -143,9 +144,12 @@ def event_log(events: Sequence[TimedEvent], *, last: int | None = LOG_LIMIT) -> 
 
 
 def headers_table(headers: Mapping[str, str]) -> None:
-    """Headers as a plain two-column table."""
+    """Headers as a plain two-column table (cells as written: st.table reads Markdown)."""
     st.table(
-        {"header": list(headers), "value": list(headers.values())},
+        {
+            "header": [safe_text.literal(name) for name in headers],
+            "value": [safe_text.literal(value) for value in headers.values()],
+        },
         hide_index=True,
         border="horizontal",
     )
@@ -154,7 +158,7 @@ def headers_table(headers: Mapping[str, str]) -> None:
 def called_out_headers(exchange: Exchange) -> None:
     """The request id and date, which the notebooks advise quoting when debugging."""
     found = {"Request id": exchange.request_id, "Date": exchange.headers.get("date")}
-    shown = [f"{name} `{value}`" for name, value in found.items() if value]
+    shown = [f"{name} {safe_text.code(value)}" for name, value in found.items() if value]
     if shown:
         st.caption(" · ".join(shown) + " — quote these when asking for support.")
 
@@ -205,8 +209,14 @@ def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
         key=widget_key,
         help="Off: the code reads the key from the AZURE_AI_CHAT_KEY environment variable.",
     )
-    shown_key = key if include else None
-    if include:
+    shown_key = key if include and not spec.hosts_key else None
+    if include and shown_key is None:
+        st.info(
+            f"The host's key stays on the server: the code reads the key from ${spec.key_env}. "
+            "Set it to your own key.",
+            icon=":material/key_off:",
+        )
+    elif include:
         st.warning("The code below contains your key: do not paste it anywhere public.")
     curl, requests_tab, urllib_tab = st.tabs(["curl", "Python requests", "Python urllib"])
     curl.code(to_curl(spec, key=shown_key), language="bash", wrap_lines=True)

@@ -29,7 +29,7 @@ import streamlit as st
 from core import RetryPolicy
 from core.live import LiveStream, Source
 from core.reply import Reply, ReplyStatus
-from ui import widgets
+from ui import safe_text, widgets
 
 INTERVAL = 0.05  # seconds: a live slot is redrawn at most this often, and only when it changed
 # Empty elements drawn after each body. Streamlit keeps the children of a container that it
@@ -221,7 +221,7 @@ def reply_text(reply: Reply, where: str) -> None:
     """The reply's text, clipped (`where` says where the whole is), and how it ended."""
     shown, note = widgets.clipped(reply.text)
     if shown:
-        st.markdown(shown)
+        st.markdown(safe_text.markdown(shown))
     elif reply.live:
         st.caption("Waiting for the first token…")
     widgets.clip_note(note, STILL_STREAMING if reply.live else where)
@@ -245,15 +245,18 @@ def retries_note(reply: Reply) -> None:
         st.caption(":material/replay: Automatic retries: " + " ".join(reply.retries))
 
 
-def stats_line(reply: Reply) -> str:
-    """`first token 85 ms · 41.2 tokens/s · usage 12 in → 40 out · finish stop`, as known."""
+def stats_line(reply: Reply, server: Callable[[str], str] = str) -> str:
+    """`first token 85 ms · 41.2 tokens/s · usage 12 in → 40 out · finish stop`, as known.
+
+    Usage and finish reason are the server's words: `server` prepares them for where the
+    line goes (`safe_text.literal` on the page, unchanged in a file)."""
     speed = reply.tokens_per_second
     first = reply.time_to_first_token
     parts = [
         f"first token {widgets.seconds(first)}" if first is not None else "",
         f"{speed:.1f} tokens/s" if speed is not None else "",
         f"{reply.tokens} tokens" if reply.pieces and not reply.usage else "",
-        f"usage {widgets.usage_text(reply.usage)}" if reply.usage else "",
-        f"finish {reply.finish_reason}" if reply.finish_reason else "",
+        f"usage {server(widgets.usage_text(reply.usage))}" if reply.usage else "",
+        f"finish {server(reply.finish_reason)}" if reply.finish_reason else "",
     ]
     return " · ".join(part for part in parts if part)

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from core import Client, EndpointError, NotFoundError, RetryNotice
-from ui import widgets
+from ui import safe_text, widgets
 from ui.navigation import PageSpec
 from ui.session_settings import Settings
 
@@ -70,8 +70,8 @@ def info_result(found: dict[str, Any] | EndpointError) -> None:
         st.success("The endpoint answers.", icon=":material/check_circle:")
         widgets.metrics_row(
             {
-                "Model": str(found.get("model_name", "—")),
-                "Type": str(found.get("model_type", "—")),
-                "Provider": str(found.get("model_provider_name", "—")),
+                "Model": safe_text.literal(str(found.get("model_name", "—"))),
+                "Type": safe_text.literal(str(found.get("model_type", "—"))),
+                "Provider": safe_text.literal(str(found.get("model_provider_name", "—"))),
             }
         )

@@ -25,6 +25,7 @@ from core import (
     Endpoint,
     EndpointError,
     HostPolicy,
+    Limits,
     Profile,
     Redactor,
     RetryNotice,
@@ -42,7 +43,7 @@ from core.live import PiecesSource, RetryHooks
 from core.records import SentRequest
 from core.reply import Reply, RequestRecord
 from core.transport import CHECK_SETTINGS, backend_error
-from ui import exchange_views, follow, session_settings, widgets
+from ui import exchange_views, follow, hosting, session_settings, widgets
 from ui.sidebar import AUTH_LABELS
 
 ADAPTER, COMMUNITY = "adapter", "community"
@@ -84,6 +85,7 @@ class Setup:
     system_prompt: str
     hosts: HostPolicy  # the outbound allow-list; the notebook class is checked against it too
     retries: int  # 429/503 retries the sidebar allows (the adapter only)
+    limits: Limits  # what one reply may take (the adapter only; the notebook class has its own)
 
 
 def backend_picker() -> str:
@@ -109,12 +111,14 @@ def setup(backend: str) -> Setup:
     client = session_settings.require_client()
     return Setup(
         backend=backend,
-        endpoint=client.endpoint,
+        # Both backends do their own HTTP: the host's key only while the URL is the host's.
+        endpoint=hosting.outbound(client.endpoint),
         profile=client.profile,
         params=session_settings.request_params(client),
         system_prompt=settings.system_prompt.strip(),
         hosts=settings.hosts,
         retries=settings.retry.attempts if settings.retry is not None else 0,
+        limits=client.limits,
     )
 
 
@@ -138,6 +142,7 @@ def chat_model(
         profile=setup.profile.id,
         hosts=setup.hosts,
         max_retries=setup.retries,
+        limits=setup.limits,
         on_retry=on_retry,
         retry_sleep=retry_sleep,
         **setup.params,

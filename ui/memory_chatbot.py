@@ -25,7 +25,7 @@ from core.memory import (
     notebook_prompt,
 )
 from core.reply import Reply, ReplyStatus
-from ui import follow, langchain_pages, widgets
+from ui import follow, langchain_pages, safe_text, widgets
 from ui.langchain_pages import ADAPTER, COMMUNITY, REQUEST_WHOLE, Setup
 
 KEY = "mc"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
@@ -154,7 +154,7 @@ def show(exchange: ChatExchange, remembered: Sequence[Turn]) -> follow.Slot:
     `remembered` is the memory as this run found it, before any new reply.
     """
     with st.chat_message("user"):
-        st.markdown(exchange.question)
+        st.markdown(safe_text.markdown(exchange.question))
     with st.chat_message("assistant"):
         return follow.slot(KEY, exchange.reply, lambda _: reply_details(exchange, remembered))
 

@@ -40,7 +40,7 @@ from core.live import RetryHooks, TextStreamSource, unexpected_error
 from core.reply import Reply, ReplyStatus, RequestRecord
 from core.starters import DEFAULT, STARTERS
 from ui import exchange_views as views
-from ui import follow, session_settings, widgets
+from ui import follow, safe_text, session_settings, widgets
 
 KEY = "rb"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
 ROUTES = {
@@ -387,8 +387,8 @@ def history_list() -> None:
         marker = " ◀ shown" if index == current else ""
         when, what, result, button = st.columns([1.2, 5, 2.5, 1.3], vertical_alignment="center")
         when.caption(entry.sent_at)
-        what.markdown(f"`{entry.draft.method} {entry.path}`{marker}")
-        result.markdown(f"{_status_badge(exchange)} {status} · {elapsed}")
+        what.markdown(safe_text.markdown(f"`{entry.draft.method} {entry.path}`{marker}"))
+        result.markdown(f"{_status_badge(exchange)} {safe_text.literal(status)} · {elapsed}")
         button.button("Load", key=f"btn_rb_load_{index}", on_click=on_load, args=(index,))
 
 

@@ -3,8 +3,10 @@
 Everything lives in `st.session_state`, per browser session, never on disk:
 
 - widget keys starting with `sb_` hold what the sidebar shows (profile, URL, key, ...);
-  `init_state` puts the first values there (the local endpoint from `make run`'s
-  environment, other profiles' URL and key from the environment or secrets);
+  `init_state` puts the first values there (the local endpoint's URL from `make run`'s
+  environment, other profiles' URL from the environment or secrets). The key field holds
+  only a key the visitor typed: a key the server provides stays on the server
+  (`ui/hosting.py`) and is added to the endpoint here, bound to its origin;
 - `sb_endpoints` keeps URL, key and auth style per profile, so switching profile and back
   restores them, while the profile's parameters reset to its defaults;
 - `_settings` holds this run's `Settings`, computed once by the entry point (`refresh`);
@@ -13,14 +15,14 @@ Everything lives in `st.session_state`, per browser session, never on disk:
 Pages read `current()` for the settings, `client()` / `require_client()` for a client and
 `request_params()` for the sidebar's parameters as they go into a request body. Callbacks run
 before the entry point, so they `resolve()` their own. Every client gets the outbound
-allow-list (`Settings.hosts`): a URL whose host is not on it makes the endpoint unusable,
-with a message naming the allowed hosts. The sidebar that draws all this is `ui/sidebar.py`.
+allow-list (`Settings.hosts`, from `ui/hosting.py`): a URL whose host is not on it makes the
+endpoint unusable, with a message naming the allowed hosts; and the reply limits
+(`hosting.limits`). The sidebar that draws all this is `ui/sidebar.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +30,7 @@ from typing import Any
 import streamlit as st
 
 from core import (
-    ALLOWED_HOSTS_ENV,
     ENDPOINT_ENV,
-    KEY_ENV,
     PROFILES,
     AuthStyle,
     Client,
@@ -41,14 +41,11 @@ from core import (
     Param,
     Profile,
     RetryPolicy,
-    Secret,
 )
 from core.headers import parse_headers
+from ui import hosting
 
-LOCAL_URL_ENV = "PLAYGROUND_LOCAL_URL"
-LOCAL_KEY_ENV = "PLAYGROUND_LOCAL_KEY"
-DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
-DEFAULT_PROFILE = "local"
+DEFAULT_PROFILE = hosting.LOCAL_PROFILE
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 MAX_CLIENTS = 4  # per session: the sidebar's client plus a few Request Builder overrides
 RETRY_BUDGET = 30.0  # seconds of waiting, at most, before a request is given up
@@ -99,12 +96,14 @@ def resolve() -> Settings:
     state = st.session_state
     profile = PROFILES[state["sb_profile"]]
     headers, header_problems = parse_headers(state["sb_headers"])
-    hosts = host_policy()
+    hosts = hosting.host_policy()
     endpoint: Endpoint | None = None
     try:
+        key, key_origin = hosting.endpoint_key(state["sb_profile"], state["sb_key"])
         usable = Endpoint(
             url=state["sb_url"],
-            key=Secret(state["sb_key"].strip()),
+            key=key,
+            key_origin=key_origin,
             auth=state["sb_auth"],
             extra_parameters=state["sb_extra"],
             api_version=state["sb_api_version"].strip(),
@@ -150,7 +149,9 @@ def client(
     if key not in cache:
         while len(cache) >= MAX_CLIENTS:
             cache.pop(next(iter(cache))).close()
-        cache[key] = Client(endpoint, settings.profile, hosts=settings.hosts)
+        cache[key] = Client(
+            endpoint, settings.profile, hosts=settings.hosts, limits=hosting.limits()
+        )
     return cache[key]
 
 
@@ -174,38 +175,12 @@ def request_params(active: Client, settings: Settings | None = None) -> dict[str
 # Where values come from -------------------------------------------------------------------
 
 
-def host_policy() -> HostPolicy:
-    """The outbound allow-list: PLAYGROUND_ALLOWED_HOSTS from the environment, else from
-    secrets (a string or a list), else loopback and the Azure inference domains."""
-    value = os.environ.get(ALLOWED_HOSTS_ENV)
-    if value is None:
-        found = _secret(ALLOWED_HOSTS_ENV, allow_list=True)
-        value = ",".join(found) if isinstance(found, list) else found
-    return HostPolicy.from_setting(value)
-
-
 def _prefill(profile_id: str) -> dict[str, Any]:
-    """URL and key: the local endpoint's from `make run`, others from env or secrets."""
-    if profile_id == DEFAULT_PROFILE:
-        url = os.environ.get(LOCAL_URL_ENV) or DEFAULT_LOCAL_URL
-        key = os.environ.get(LOCAL_KEY_ENV, "")
-    else:
-        url = os.environ.get(ENDPOINT_ENV) or _secret(ENDPOINT_ENV)
-        key = os.environ.get(KEY_ENV) or _secret(KEY_ENV)
-    return {"url": url, "key": key, "auth": PROFILES[profile_id].auth}
+    """URL and auth style: the local endpoint's from `make run`, others' from env or secrets.
 
-
-def _secret(name: str, *, allow_list: bool = False) -> Any:
-    """`st.secrets[name]`, or "" when there is no secrets file (reading one would raise).
-
-    Only a string counts, or with `allow_list` a list of strings too.
-    """
-    if not st.secrets.load_if_toml_exists():
-        return ""
-    value = st.secrets.get(name, "")
-    if allow_list and isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    return value if isinstance(value, str) else ""
+    Never the key: a key the server provides stays there (`hosting.endpoint_key`)."""
+    url = hosting.local_url() if profile_id == DEFAULT_PROFILE else hosting.setting(ENDPOINT_ENV)
+    return {"url": url, "key": "", "auth": PROFILES[profile_id].auth}
 
 
 # The state schema -------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ALLOWED_HOSTS_ENV, PROFILES, AuthStyle, ExtraParameters, Param, Profile
-from ui import session_settings
+from core import PROFILES, AuthStyle, ExtraParameters, Param, Profile
+from ui import hosting, session_settings
 from ui.session_settings import RETRY_BUDGET, Settings, param_key
 from ui.widgets import bound
 
@@ -43,13 +43,7 @@ def draw(settings: Settings) -> None:
         if profile.notes:
             st.caption(profile.notes)
         st.text_input("Endpoint URL", placeholder=profile.example_url, **bound("sb_url"))
-        st.text_input(
-            "Key",
-            **bound("sb_key"),
-            type="password",
-            placeholder="paste the endpoint's key",
-            help="Kept in this browser session only, never written to disk or shown.",
-        )
+        hosting.key_field(settings)  # the visitor's own key; the host's stays on the server
         if settings.problem:
             st.warning(settings.problem, icon=":material/link_off:")
         _connection_section(settings)
@@ -102,7 +96,7 @@ def _connection_section(settings: Settings) -> None:
         )
         for problem in settings.header_problems:
             st.warning(problem)
-        st.caption(f"Outbound hosts allowed ({ALLOWED_HOSTS_ENV}): {settings.hosts.describe()}.")
+        hosting.server_notes(settings.hosts)
 
 
 def _retry_widgets() -> None:

@@ -20,7 +20,7 @@ from core import PROFILES, APIStatusError, Client, RetryPolicy
 from core.live import TextStreamSource
 from core.records import parse_json
 from core.reply import Reply, ReplyStatus, RequestRecord
-from ui import exchange_views, follow, session_settings, widgets
+from ui import exchange_views, follow, safe_text, session_settings, widgets
 
 KEY = "chat"  # the stream key, and the prefix of the Stop and Cancel retry widget keys
 WHERE = "The JSON and Markdown downloads below hold the whole reply."
@@ -98,7 +98,7 @@ def show(turn: Turn) -> follow.Slot | None:
         if turn.reply is not None:
             return follow.slot(KEY, turn.reply, draw_reply)
         shown, note = widgets.clipped(turn.content)
-        st.markdown(shown)
+        st.markdown(safe_text.markdown(shown))
         widgets.clip_note(note, "The downloads below hold the whole message.")
     return None
 
@@ -114,7 +114,7 @@ def draw_reply(reply: Reply) -> None:
     follow.retries_note(reply)
     if reply.status == ReplyStatus.DONE:
         widgets.stream_end_note(reply.events, reply.finish_reason)
-    if stats := follow.stats_line(reply):
+    if stats := follow.stats_line(reply, safe_text.literal):
         st.caption(stats)
     with st.expander("Request and raw events", icon=":material/data_object:"):
         st.markdown("**Request body as sent**")

@@ -24,7 +24,7 @@ from core.langchain import (
     translator_prompt,
 )
 from core.reply import Reply, ReplyStatus
-from ui import follow, langchain_pages, widgets
+from ui import follow, langchain_pages, safe_text, widgets
 from ui.langchain_pages import COMMUNITY, Setup
 
 KEY = "tr"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
@@ -184,16 +184,16 @@ def show_batch(result: Translation) -> None:
         f"at most {result.concurrency} at once · {widgets.seconds(result.elapsed)}"
     )
     _, left, right = st.columns(ROW, gap="small")
-    left.markdown(f"**{result.inputs['input_language']}**")
-    right.markdown(f"**{result.inputs['output_language']}**")
+    left.markdown(f"**{safe_text.literal(result.inputs['input_language'])}**")
+    right.markdown(f"**{safe_text.literal(result.inputs['output_language'])}**")
     for number, line in enumerate(result.lines, start=1):
         with st.container(border=True, key=f"tr_line_{number}"):
             gutter, left, right = st.columns(ROW, gap="small")
             gutter.caption(str(number))
-            left.markdown(line.source)
+            left.markdown(safe_text.markdown(line.source))
             with right:
                 if line.reply.error is None:
-                    st.markdown(line.reply.text or "_(empty reply)_")
+                    st.markdown(safe_text.markdown(line.reply.text) or "_(empty reply)_")
                 else:
                     widgets.error_box(line.reply.error)
 

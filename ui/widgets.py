@@ -27,6 +27,7 @@ from core import (
     TimedEvent,
     call_with_retries,
 )
+from ui import safe_text
 
 T = TypeVar("T")
 SESSION: Final = "session"  # persist_state: a widget keeps its value across page switches
@@ -56,13 +57,15 @@ def seconds(value: float | None) -> str:
 def error_box(error: EndpointError) -> None:
     """The error in words, plus what it carries: filter categories, retry time, request id."""
     icon = ":material/shield:" if isinstance(error, ContentFilterError) else ":material/error:"
-    st.error(" ".join(filter(None, (str(error), next_step(error)))), icon=icon)
+    # The message quotes the server's words: shown as written, never as Markdown.
+    st.error(safe_text.literal(" ".join(filter(None, (str(error), next_step(error))))), icon=icon)
     if isinstance(error, ContentFilterError) and error.categories:
         st.markdown("Content safety verdicts: " + " ".join(map(_verdict, error.categories)))
     if isinstance(error, RateLimitError) and error.retry_after is not None:
         st.caption(f"The endpoint asks to wait {error.retry_after:g} s before the next request.")
     if isinstance(error, APIStatusError) and error.request_id:
-        st.caption(f"Request id `{error.request_id}`: quote it when asking for support.")
+        shown = safe_text.code(error.request_id)
+        st.caption(f"Request id {shown}: quote it when asking for support.")
 
 
 def next_step(error: EndpointError) -> str:
@@ -79,7 +82,7 @@ def stream_end_note(events: Sequence[TimedEvent], finish_reason: str | None) -> 
     if finish_reason and events[-1].data != "[DONE]":
         st.caption(
             f"The stream ended without `data: [DONE]`, after the model finished (finish "
-            f"reason {finish_reason}): the reply is complete."
+            f"reason {safe_text.literal(finish_reason)}): the reply is complete."
         )
     elif not finish_reason and events[-1].data == "[DONE]":
         st.caption(

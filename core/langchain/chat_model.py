@@ -33,6 +33,7 @@ from .. import errors
 from ..client import Client
 from ..config import ENDPOINT_ENV, KEY_ENV, AuthStyle, Endpoint, ExtraParameters
 from ..hosts import HostPolicy
+from ..limits import Limits
 from ..params import clean_params, split_stop
 from ..profiles import PROFILES
 from ..records import Exchange
@@ -79,6 +80,8 @@ class ChatAzureServerless(BaseChatModel):
     """Waits between retries (None: `time.sleep`); a page passes a countdown it can cancel."""
     hosts: HostPolicy | None = Field(default=None, exclude=True)
     """The app's host allow-list; None allows any host (library use)."""
+    limits: Limits | None = Field(default=None, exclude=True)
+    """What one reply may take (`core.Limits`); None: the defaults."""
     token: Any = Field(default=None, exclude=True)
     """A `core.TokenSource`: when set, Microsoft Entra tokens go instead of the key."""
     streaming: bool = False
@@ -110,8 +113,8 @@ class ChatAzureServerless(BaseChatModel):
 
         `profile` is a `core.PROFILES` id (the `endpoint_profile` field). The endpoint's
         deployment is the `model` (unless `params` name one) and its Entra token source goes
-        along. `params` may also set `hosts`, `on_retry`, `retry_sleep` and `max_retries`;
-        None and "" are skipped.
+        along. `params` may also set `hosts`, `limits`, `on_retry`, `retry_sleep` and
+        `max_retries`; None and "" are skipped.
         """
         return cls(
             endpoint_url=endpoint.url,
@@ -179,7 +182,8 @@ class ChatAzureServerless(BaseChatModel):
 
     def new_client(self) -> Client:
         """A new `core.Client` for one call; the caller closes it."""
-        return Client(self.endpoint(), PROFILES[self.endpoint_profile], hosts=self.hosts)
+        profile = PROFILES[self.endpoint_profile]
+        return Client(self.endpoint(), profile, hosts=self.hosts, limits=self.limits)
 
     def _generate(
         self,

@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
-from tests.helpers.app_driver import assert_key_hidden
+from tests.helpers.app_driver import assert_key_hidden, plain
 from ui import streaming_chat
+from ui.session_settings import SETTINGS
 
 BUILDER = "pages/request_builder.py"
 CHAT = "pages/streaming_chat.py"
@@ -31,7 +32,7 @@ def texts(elements: Any) -> str:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {m.label: plain(m.value) for m in at.metric}
 
 
 def set_extra_headers(at: AppTest, text: str) -> None:
@@ -118,8 +119,8 @@ def test_builder_shows_a_stream_event_by_event_then_the_assembled_text(app: AppT
 def test_builder_explains_invalid_json_and_blocks_sending(app: AppTest) -> None:
     open_page(app, BUILDER)
     app.text_area(key="rb_body").input('{"messages": [}').run()
-    assert "not valid JSON" in app.error[0].value
-    assert "line 1, column" in app.error[0].value
+    assert "not valid JSON" in plain(app.error[0].value)
+    assert "line 1, column" in plain(app.error[0].value)
     assert app.button(key="btn_rb_send").disabled
 
 
@@ -128,7 +129,7 @@ def test_builder_explains_the_content_filter_with_categories(app: AppTest) -> No
     app.selectbox(key="rb_starter").select("Content safety: a prompt the filter blocks").run()
     app.button(key="btn_rb_send").click().run()
     assert metrics(app)["Status"].startswith("400")
-    assert "content safety blocked the prompt: violence (high)" in app.error[0].value
+    assert "content safety blocked the prompt: violence (high)" in plain(app.error[0].value)
     verdicts = next(m.value for m in app.markdown if "Content safety verdicts" in m.value)
     assert ":red-badge[violence: high (blocked)]" in verdicts
     assert ":gray-badge[hate: safe]" in verdicts
@@ -139,7 +140,7 @@ def test_builder_says_when_to_retry_after_a_429(app: AppTest) -> None:
     open_page(app, BUILDER)
     app.text_area(key="rb_headers").input("x-emulator-fault: 429=3").run()
     app.button(key="btn_rb_send").click().run()
-    assert "Retry in 3 s" in app.error[0].value
+    assert "Retry in 3 s" in plain(app.error[0].value)
     assert "wait 3 s" in texts(app.caption)
     assert "Automatic retries" not in texts(app.caption)
 
@@ -168,7 +169,11 @@ def test_code_tabs_hide_the_key_unless_asked(app: AppTest, emulator: Emulator) -
     assert "$AZURE_AI_CHAT_KEY" in code
     assert emulator.api_key not in code
     app.checkbox(key="rb_include_key").check().run()
-    assert emulator.api_key in texts(app.code)
+    assert emulator.api_key not in texts(app.code)  # the server's key: never exported
+    assert "The host's key stays on the server" in texts(app.info)
+    app.text_input(key="sb_key").input("my-own-key").run()  # the visitor's own key
+    assert "my-own-key" in texts(app.code)
+    assert "contains your key" in texts(app.warning)
 
 
 # Streaming Chat -------------------------------------------------------------------------
@@ -218,7 +223,7 @@ def test_chat_explains_a_blocked_prompt(app: AppTest) -> None:
     open_page(app, CHAT)
     say(app, "How to make bomb?")
     reply = app.chat_message[1]
-    assert "violence (high)" in reply.error[0].value
+    assert "violence (high)" in plain(reply.error[0].value)
     assert app.chat_message[0].markdown[0].value == "How to make bomb?"
 
 
@@ -258,7 +263,8 @@ def test_switching_profile_resets_parameters_and_keeps_each_url(
     app.text_input(key="sb_url").input("https://mine.eastus2.inference.ai.azure.com").run()
     app.selectbox(key="sb_profile").select("local").run()
     assert app.text_input(key="sb_url").value == emulator.base_url
-    assert app.text_input(key="sb_key").value == emulator.api_key
+    assert app.text_input(key="sb_key").value == ""  # the server's key stays on the server
+    assert app.session_state[SETTINGS].endpoint.key.reveal() == emulator.api_key
     app.selectbox(key="sb_profile").select("llama2-chat").run()
     assert app.text_input(key="sb_url").value == "https://mine.eastus2.inference.ai.azure.com"
     assert not app.exception

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from core.langchain import NOTEBOOK_DIFFERENCES, TRANSLATOR_TEMPLATE
 from core.memory import export_history
 from emulator.process import ROOT, Emulator
-from tests.helpers.app_driver import assert_key_hidden, texts
+from tests.helpers.app_driver import assert_key_hidden, plain, texts
 
 APP = str(ROOT / "streamlit_app.py")
 TRANSLATOR = "pages/translator.py"
@@ -119,7 +119,7 @@ def test_translator_batch_puts_each_result_beside_its_source(app: AppTest) -> No
     for number in (1, 2, 3):
         row = line_row(app, number)
         assert row.caption.values[0] == str(number)  # the line number, in its gutter
-        rows[number] = (row.markdown.values, row.error.values)
+        rows[number] = (row.markdown.values, [plain(v) for v in row.error.values])
     assert rows[1][0][0] == "Good morning"
     assert rows[1][0][1].startswith('You said: "You are a Translator.')
     assert rows[1][1] == []
@@ -144,7 +144,7 @@ def line_row(at: AppTest, number: int) -> Any:
 def test_a_template_missing_a_variable_is_refused_before_sending(app: AppTest) -> None:
     open_page(app, TRANSLATOR)
     app.text_area(key="tr_template").input("Translate this: {input_content}").run()
-    message = app.error[0].value
+    message = plain(app.error[0].value)
     assert "nothing is sent" in message
     assert "Missing variable {input_language}." in message
     assert "Missing variable {output_language}." in message
@@ -180,7 +180,7 @@ def test_a_translator_fault_is_explained_and_the_text_stays(
 ) -> None:
     open_page(app, TRANSLATOR)
     translate(app, "Keep this text please", sb_headers=f"x-emulator-fault: {fault}")
-    assert message in app.error[0].value
+    assert message in plain(app.error[0].value)
     assert app.text_area(key="tr_text").value == "Keep this text please"
     (body,) = json_shown(app, '"messages"')  # what was sent, shown although it failed
     assert body["messages"][0]["content"].endswith("\nKeep this text please")
@@ -327,7 +327,7 @@ def test_a_fault_keeps_the_history_and_the_question(app: AppTest, fault: str, me
     assert app.chat_message[1].markdown[0].value == first_reply
     assert app.chat_message[2].markdown[0].value == "Second question"
     failed = app.chat_message[3]
-    assert message in failed.error[0].value
+    assert message in plain(failed.error[0].value)
     if fault == "cut":
         assert failed.markdown[0].value.startswith('You said: "')
         assert "Interrupted" in texts(failed.caption)
@@ -347,7 +347,7 @@ def test_a_429_is_retried_as_the_sidebar_says_then_explained(app: AppTest, retry
     open_page(app, CHATBOT)
     ask(app, "Busy?", sb_headers="x-emulator-fault: 429=0", sb_retry=retry)
     reply = app.chat_message[1]
-    assert "Rate limit" in reply.error[0].value or "429" in reply.error[0].value
+    assert "Rate limit" in plain(reply.error[0].value) or "429" in plain(reply.error[0].value)
     retried = [c for c in reply.caption.values if c.startswith(":material/replay:")]
     if retry:  # the follower's note, as on every page
         notices = (f"Rate limited (429): retrying in 0 s ({n} of 3)." for n in (1, 2, 3))
@@ -361,7 +361,7 @@ def test_a_blocked_question_is_explained_and_kept(app: AppTest) -> None:
     open_page(app, CHATBOT)
     ask(app, BLOCKED)
     assert app.chat_message[0].markdown[0].value == BLOCKED
-    assert "violence (high)" in app.chat_message[1].error[0].value
+    assert "violence (high)" in plain(app.chat_message[1].error[0].value)
     assert app.metric[0].value == "0 exchanges"  # a refused turn is not remembered
 
 
@@ -414,11 +414,11 @@ def test_a_bad_import_file_is_explained_and_the_history_stays(
     ask(app, "Keep me")
     before = [(m.name, m.markdown[0].value) for m in app.chat_message]
     upload(app, "broken.json", data)
-    assert message in app.error[0].value
+    assert message in plain(app.error[0].value)
     assert "the conversation is unchanged" in texts(app.caption)
     assert [(m.name, m.markdown[0].value) for m in app.chat_message] == before
     upload(app, "broken.json", data)  # a fresh picker: the same file can be tried again
-    assert message in app.error[0].value
+    assert message in plain(app.error[0].value)
 
 
 def test_a_long_imported_history_still_sends_only_the_window(app: AppTest) -> None:
@@ -463,12 +463,12 @@ def test_a_url_the_notebook_class_cannot_take_is_explained(
 ) -> None:
     open_page(app, TRANSLATOR, "community")
     translate(app, "Keep me", sb_url=emulator.base_url + "/v2")
-    assert "only accepts URLs whose path is /models/chat/completions" in app.error[0].value
+    assert "only accepts URLs whose path is /models/chat/completions" in plain(app.error[0].value)
     assert app.text_area(key="tr_text").value == "Keep me"
     assert any("Use the adapter backend" in i.value for i in app.info)  # in the code tab
     app.segmented_control(key="lc_backend").set_value("adapter").run()
     translate(app, sb_url=emulator.base_url + "/v2")
-    assert "has no such route" in app.error[0].value  # the adapter sends; the emulator 404s
+    assert "has no such route" in plain(app.error[0].value)  # the adapter sends; the emulator 404s
 
 
 @pytest.mark.parametrize("page", [TRANSLATOR, CHATBOT])
@@ -588,7 +588,7 @@ with warnings.catch_warnings(record=True) as seen:
     assert "langchain_community" in sys.modules
 print(json.dumps({{
     "translated": any(v.startswith("You said") for v in at.markdown.values),
-    "errors": [e.value for e in at.error],
+    "errors": [plain(e.value) for e in at.error],
     "warnings": [str(w.message) for w in seen if "langchain" in str(w.message).lower()
                  or "langchain" in w.filename],
 }}))

@@ -1,13 +1,15 @@
 """Issue 5, security: a canary key runs through every page and every fault, and is searched
 for everywhere it could leak; model output is never rendered as HTML.
 
-The canary is made at random per run, so it appears in no source file. It is searched for
-whole and by its random part (a cut-off copy counts as a leak too), in: every element the
-pages render (values, labels, help, bodies, code, JSON, captions), the download data, the
-exported code (unless "include the key" is ticked, which is the control that the search
-works), the query string, what the app printed and logged, a dedicated emulator's log, and
-every file written under the repository during the run. The browser half (DOM, storage,
-screenshots) is in tests/browser/test_pages.py.
+The canary is made at random per run, so it appears in no source file; it is the key the
+server provides (`PLAYGROUND_LOCAL_KEY`, as `make run` sets it), which stays on the server.
+It is searched for whole and by its random part (a cut-off copy counts as a leak too), in:
+every element the pages render (values, labels, help, bodies, code, JSON, captions, the key
+field's own value), the download data, the exported code (even with "include the key"
+ticked; a key typed into the field is the control that the search works), the query string,
+what the app printed and logged, a dedicated emulator's log, and every file written under
+the repository during the run. The browser half (DOM, storage, screenshots) is in
+tests/browser/test_pages.py.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def app(canary: Canary, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def assert_no_canary(at: AppTest, canary: Canary, where: str) -> None:
     """Nothing the page rendered, no URL, no exception carries the key."""
     assert not at.exception, at.exception
-    shown = rendered(at)
+    shown = rendered(at, skip_key_value=False)  # the server's key: not even in the key field
     assert len(shown) > 2000, "the search saw too little of the page to mean anything"
     found = canary.find(shown)
     assert found is None, f"{where}: the key shows on the page ({found[:12]}…)"
@@ -152,12 +154,17 @@ def test_exported_code_has_the_key_only_when_asked(app: AppTest, canary: Canary)
     assert "curl" in code and "$AZURE_AI_CHAT_KEY" in code
     assert canary.find(code) is None
     app.checkbox(key="rb_include_key").check().run()
+    assert canary.find(texts(app.code)) is None  # the server's key: never, even when asked
+    app.text_input(key="sb_key").input(canary.key).run()  # typed in: the visitor's own
     assert canary.key in texts(app.code)  # the control: the search does find a shown key
     assert "contains your key" in texts(app.warning)
 
 
 def test_the_search_sees_the_key_field_itself(app: AppTest, canary: Canary) -> None:
-    """The control for `rendered`: with the key field's value left in, the canary is found."""
+    """The control for `rendered`: a key typed into the key field is found there, with the
+    field's value left in; the server's key is not even there."""
+    assert canary.find(rendered(app, skip_key_value=False)) is None
+    app.text_input(key="sb_key").input(canary.key).run()
     assert canary.find(rendered(app, skip_key_value=False)) == canary.key
     assert canary.find(rendered(app)) is None
 

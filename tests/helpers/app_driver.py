@@ -7,6 +7,7 @@ generic tests (render every page, act on every page) without changes here.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,20 @@ def open_page(at: AppTest, page: str) -> AppTest:
 def texts(elements: Any) -> str:
     """The values of some elements, one per line."""
     return "\n".join(str(e.value) for e in elements)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(markdown: str) -> str:
+    """Text the app escaped with `ui.safe_text.literal` (error messages, server values) as
+    the browser shows it."""
+    return _ESCAPED.sub(r"\1", markdown.replace("  \n", "\n")).replace("\u00a0", " ")
+
+
+def plain_texts(elements: Any) -> str:
+    """`texts` of elements whose values the app escaped (errors, metric values), as shown."""
+    return "\n".join(plain(str(e.value)) for e in elements)
 
 
 def set_extra_headers(at: AppTest, text: str) -> None:
@@ -99,6 +114,28 @@ def rendered(at: AppTest, *, skip_key_value: bool = True) -> str:
             proto.ClearField("default")
         parts.append(str(proto))
     return "\n".join(parts)
+
+
+def markdown_images(at: AppTest) -> list[str]:
+    """Every image a rendered element's Markdown would make the browser fetch (markdown,
+    captions, alerts, metrics, labels, help), as `element: src`."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    found = []
+    for node, proto in protos(at):
+        if getattr(node, "type", "") == "json":
+            continue  # its body is JSON for a viewer, never Markdown
+        for descriptor, value in proto.ListFields():
+            if descriptor.name not in ("body", "label", "help") or not isinstance(value, str):
+                continue
+            for token in parser.parse(value):
+                found += [
+                    f"{getattr(node, 'type', '?')}: {child.attrs.get('src')}"
+                    for child in token.children or ()
+                    if child.type == "image"
+                ]
+    return found
 
 
 def assert_key_hidden(at: AppTest, key: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from playwright.sync_api import Browser, sync_playwright
 from emulator.process import ROOT, free_port, terminate, wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
+# The hoster's settings: a developer's own must not reach the app under test.
+HOST_SETTINGS = ("PLAYGROUND_ALLOWED_HOSTS", "PLAYGROUND_HOSTED", "PLAYGROUND_LIMITS")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,12 +32,16 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def serve_app(endpoint: str, key: str, log_path: Path) -> Iterator[str]:
-    """Run the app server pointed at `endpoint` with `key`, its output in `log_path`."""
+def serve_app(
+    endpoint: str, key: str, log_path: Path, extra_env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Run the app server pointed at `endpoint` with `key`, its output in `log_path`;
+    `extra_env` adds settings (a hoster's key, `PLAYGROUND_HOSTED`, limits)."""
     port = free_port()
     env = {**os.environ, "PLAYGROUND_LOCAL_URL": endpoint, "PLAYGROUND_LOCAL_KEY": key}
-    for name in ("AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY", "PLAYGROUND_ALLOWED_HOSTS"):
+    for name in (*HOST_SETTINGS, "AZURE_AI_CHAT_ENDPOINT", "AZURE_AI_CHAT_KEY"):
         env.pop(name, None)
+    env.update(extra_env or {})
     command = [
         *(sys.executable, "-m", "streamlit", "run", "streamlit_app.py"),
         *("--server.headless", "true", "--server.port", str(port)),

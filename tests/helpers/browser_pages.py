@@ -1,10 +1,12 @@
-"""What the browser tests do to a page in Chromium: wait for a run, screenshot, set headers."""
+"""What the browser tests do to a page in Chromium: wait for a run, screenshot, set headers,
+and search the page for a canary key."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
 from emulator.process import ROOT
+from tests.helpers.canary import Canary
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -52,3 +54,32 @@ def send_chat(page: Page, message: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(message)
     box.press("Enter")
+
+
+# Searching the page for a key ----------------------------------------------------------------
+
+DOM_PROBE = """(fragments) => {
+    const has = (text) => fragments.some((f) => (text || "").includes(f));
+    const holders = [...document.querySelectorAll("input, textarea")]
+        .filter((el) => has(el.value) || has(el.getAttribute("value")) || has(el.textContent))
+        .map((el) => ({tag: el.tagName, type: el.type, label: el.getAttribute("aria-label")}));
+    // The DOM as HTML, minus the value of password inputs (where a key the visitor typed is).
+    const clone = document.documentElement.cloneNode(true);
+    clone.querySelectorAll("input[type=password]").forEach((el) => el.removeAttribute("value"));
+    const storage = JSON.stringify([{...localStorage}, {...sessionStorage}]);
+    return {holders, html: clone.outerHTML, text: document.body.innerText, storage,
+            title: document.title, cookies: document.cookie};
+}"""
+
+
+def assert_key_nowhere(page: Page, canary: Canary, where: str) -> None:
+    """A key the server provides is nowhere in the page: in no input's value (the key field
+    included), not in the DOM, its text, storage, title, cookies or URL."""
+    expect(page.locator("input[type=password]")).to_have_count(1, timeout=30_000)
+    settle(page)
+    probe = page.evaluate(DOM_PROBE, list(canary.fragments))
+    assert probe["holders"] == [], f"{where}: the key is in {probe['holders']}"
+    assert len(probe["html"]) > 10_000, "the DOM search saw too little to mean anything"
+    for name in ("html", "text", "storage", "title", "cookies"):
+        assert canary.find(probe[name]) is None, f"{where}: the key is in the page's {name}"
+    assert canary.find(page.url) is None, f"{where}: the key is in the URL"

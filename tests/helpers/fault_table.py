@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.process import ROOT
-from tests.helpers.page_drivers import DRIVERS
+from tests.helpers.page_drivers import DRIVERS, SHOW_EVENTS, Observed
 
 TABLE = ROOT / "test-artifacts" / "fault-table.md"
 READ_TIMEOUT = 1.0  # seconds; `slow=3` and `stall=3` outlast it
@@ -68,6 +68,16 @@ FAULTS: dict[str, Expect] = {
     ),
 }
 
+# Small reply limits for the limit rows (tests/app/fault_table/test_limits.py), set the way a
+# host sets them; each row's reply passes one of them.
+LIMITS_SETTING = "max_body_bytes=65536, max_event_chars=4096, max_seconds=2, max_events=200"
+LIMIT_ROWS = (
+    "reply over the size limit (64 KiB)",
+    "event over the line limit (4,096 characters)",
+    "reply past the time limit (2 s)",
+    "too many events (200)",
+)
+
 INPUTS = (
     "URL with scheme ftp://",
     "URL javascript:alert(1)",
@@ -100,7 +110,7 @@ class FaultTable:
         pages = ["Sidebar (every page)"]
         for base in dict.fromkeys(name.split(" (")[0] for name in DRIVERS):  # drivers, then inputs
             pages += [name for name in DRIVERS if name.split(" (")[0] == base] + [base]
-        faults = [*FAULTS, CONNECT_TIMEOUT, *INPUTS]
+        faults = [*FAULTS, CONNECT_TIMEOUT, *LIMIT_ROWS, *INPUTS]
         rows = sorted(
             self.rows.values(),
             key=lambda row: (
@@ -116,7 +126,8 @@ class FaultTable:
             "real app, the scripted emulator's `x-emulator-fault` header, and a raw socket server",
             "for bytes the emulator cannot send). Every row also asserts: no exception, the input",
             "still there, the earlier history intact. Default settings: 3 automatic retries for",
-            f"429/503; read timeout {READ_TIMEOUT:g} s in the fault rows.",
+            f"429/503; read timeout {READ_TIMEOUT:g} s in the fault rows; in the limit rows,",
+            f"`PLAYGROUND_LIMITS={LIMITS_SETTING}`.",
             "",
             "| Page | Fault or input | Message shown | Notes on the reply | Partial reply | "
             "Input kept | History intact |",
@@ -132,3 +143,31 @@ def _cell(text: str) -> str:
     text = re.sub(r":material/[a-z_]+:\s*", "", " ".join(text.split()))
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)  # the emulator's free port
     return text.replace("|", "\\|") or "—"
+
+
+def check(page: str, expect: Expect, seen: Observed) -> tuple[str, ...]:
+    """Assert what every fault must give; return the row's cells after page and fault."""
+    assert seen.input_kept, "the user's input is gone"
+    assert seen.history_intact, "the earlier exchange changed"
+    if expect.cause:
+        assert any(c in seen.message for c in expect.cause), seen.message
+        assert any(n in seen.message for n in expect.next_step), seen.message
+        partial = "—"
+    else:  # the reply is complete; at most a note says what was odd about it
+        assert seen.message == ""
+        partial = "— (complete reply)"
+    if expect.retried:
+        assert "retrying in" in seen.notes and expect.retried in seen.notes, seen.notes
+    streamed = page != "Request Builder (JSON)"
+    if expect.partial and streamed:
+        assert seen.partial.startswith('You said: "'), "the partial reply is not shown"
+        assert "Interrupted" in seen.notes, "the partial reply is not marked"
+        partial = f"kept ({len(seen.partial)} characters shown), marked Interrupted"
+    if expect.note and (page in SHOW_EVENTS or not expect.note_from_events):
+        assert expect.note in seen.notes, seen.notes
+    return (seen.message, seen.notes, partial, _yes(seen.input_kept),
+            _yes(seen.history_intact))  # fmt: skip
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "NO"

@@ -12,7 +12,15 @@ from typing import Protocol
 
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers.app_driver import BUILDER, CHAT, CHATBOT, TRANSLATOR, open_page, say, texts
+from tests.helpers.app_driver import (
+    BUILDER,
+    CHAT,
+    CHATBOT,
+    TRANSLATOR,
+    open_page,
+    plain_texts,
+    say,
+)
 
 STREAMED_STARTER = 'Chat, streamed with "stream": "True" (Llama 2)'
 
@@ -60,7 +68,7 @@ class BuilderDriver:
         first = entries[0]
         reply = [m.value for m in at.main.markdown if m.value.startswith("You said:")]
         return Observed(
-            message=texts(at.main.error),
+            message=plain_texts(at.main.error),
             notes=_notes(at.main.caption),
             partial=reply[0] if reply and entries[-1].reply.error is not None else "",
             input_kept=at.text_area(key="rb_body").value == self.body,
@@ -94,7 +102,7 @@ class ChatDriver:
         reply = messages[3]
         text = reply.markdown[0].value if reply.markdown else ""
         return Observed(
-            message=texts(reply.error),
+            message=plain_texts(reply.error),
             notes=_notes(reply.caption),
             partial=text if reply.error and text.startswith("You said") else "",
             input_kept=messages[2].markdown[0].value == "Second question",
@@ -123,7 +131,7 @@ class TranslatorDriver:
     def observe(self, at: AppTest) -> Observed:
         text = at.session_state["tr_result"].reply.text
         shown = [m.value for m in at.main.markdown if m.value.startswith("You said")]
-        error = texts(at.main.error)
+        error = plain_texts(at.main.error)
         return Observed(
             message=error,
             notes=_notes(at.main.caption),

@@ -158,6 +158,43 @@ def routes(*posts: Handler | Reply) -> Handler:
     return handle
 
 
+def streamed(request: Request) -> bool:
+    """True when the request asks for a stream (`true`, or the notebooks' string "True")."""
+    try:
+        value = json.loads(request.body or b"{}").get("stream")
+    except (ValueError, AttributeError):
+        return False
+    return value is True or str(value).lower() == "true"
+
+
+def hostile_markdown(leak: str) -> Handler:
+    """Replies whose every part a server controls carries a Markdown image (inline, full
+    reference, shortcut reference) pointing at `leak`: the model's text, streamed or not, a
+    response header, the model name in GET /info, and, for requests with an `x-test-fault`
+    header, a 500 whose message holds an image and a link."""
+    text = (
+        f"Here ![inline]({leak}/inline?q=conversation) and ![ref][r] and ![r]\n\n"
+        f"[r]: {leak}/reference"
+    )
+    escaped = json.dumps(text)[1:-1].encode()
+    header = {"x_note": f"![header]({leak}/header)"}
+    info = json.dumps({"model_name": f"![model]({leak}/model)", "model_type": "chat-completions"})
+    error = json.dumps(
+        {"error": {"code": "Boom", "message": f"![error]({leak}/error) [click me]({leak}/click)"}}
+    )
+
+    def handle(request: Request) -> Reply:
+        if request.method != "POST":
+            return response("200 OK", info.encode(), **header)
+        if "x-test-fault" in request.headers:
+            return response("500 Internal Server Error", error.encode(), **header)
+        if streamed(request):
+            return stream([chunk(text), chunk("", "stop"), DONE])
+        return response("200 OK", completion(escaped), **header)
+
+    return handle
+
+
 @contextmanager
 def unanswered_port() -> Iterator[str]:
     """A URL on 127.0.0.1 where connecting times out: a connect timeout, for real.

@@ -16,6 +16,7 @@ from tests.helpers.app_driver import (
     CHAT,
     PAGE_PATHS,
     open_page,
+    plain,
     say,
     set_extra_headers,
     texts,
@@ -78,7 +79,7 @@ def test_bad_header_line(app: AppTest, name: str, line: str, message: str, recor
 def test_builder_blocks_invalid_json(app: AppTest, record: Record) -> None:
     open_page(app, BUILDER)
     app.text_area(key="rb_body").input('{"messages": [}').run()
-    error = app.main.error[0].value
+    error = plain(app.main.error[0].value)
     assert "not valid JSON" in error and "line 1, column" in error
     assert app.button(key="btn_rb_send").disabled
     assert app.text_area(key="rb_body").value == '{"messages": [}'
@@ -89,7 +90,7 @@ def test_builder_blocks_a_body_over_the_limit(app: AppTest, record: Record) -> N
     open_page(app, BUILDER)
     body = json.dumps({"messages": [{"role": "user", "content": "x" * MAX_REQUEST_BYTES}]})
     app.text_area(key="rb_body").input(body).run()
-    [error] = [e.value for e in app.main.error]  # said once, under the body
+    [error] = [plain(e.value) for e in app.main.error]  # said once, under the body
     assert f"the limit is {MAX_REQUEST_BYTES:,}" in error and "Shorten it" in error
     assert app.button(key="btn_rb_send").disabled
     assert app.text_area(key="rb_body").value == body
@@ -100,7 +101,7 @@ def test_builder_blocks_a_path_without_slash(app: AppTest, record: Record) -> No
     open_page(app, BUILDER)
     app.selectbox(key="rb_route").select("custom").run()
     app.text_input(key="rb_path").input("chat/completions").run()
-    error = app.main.error[0].value
+    error = plain(app.main.error[0].value)
     assert "must start with '/'" in error
     assert app.button(key="btn_rb_send").disabled
     record("Request Builder", "route without a leading /", error, "Send is disabled", "—",
@@ -114,7 +115,7 @@ def test_chat_refuses_a_message_over_the_limit(app: AppTest, record: Record) -> 
     say(app, big)
     messages = app.chat_message
     assert [m.name for m in messages] == ["user", "assistant"] * 2
-    error = messages[3].error[0].value
+    error = plain(messages[3].error[0].value)
     assert f"the limit is {MAX_REQUEST_BYTES:,}" in error and "Shorten" in error
     assert messages[1].markdown[0].value.startswith('You said: "A short one first')
     assert app.session_state["chat_turns"][2].content == big  # kept whole, drawn clipped

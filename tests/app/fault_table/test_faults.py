@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers.app_driver import set_extra_headers
-from tests.helpers.fault_table import CONNECT_TIMEOUT, FAULTS, Expect, Record
-from tests.helpers.page_drivers import DRIVERS, SHOW_EVENTS, Observed
+from tests.helpers.fault_table import CONNECT_TIMEOUT, FAULTS, Expect, Record, check
+from tests.helpers.page_drivers import DRIVERS
 from tests.helpers.raw_server import unanswered_port
 
 
@@ -41,31 +41,3 @@ def test_connect_timeout(app: AppTest, record: Record, page: str) -> None:
         driver.act(app)
     assert not app.exception
     record(page, CONNECT_TIMEOUT, *check(page, CONNECT_EXPECT, driver.observe(app)))
-
-
-def check(page: str, expect: Expect, seen: Observed) -> tuple[str, ...]:
-    """Assert what every fault must give; return the row's cells after page and fault."""
-    assert seen.input_kept, "the user's input is gone"
-    assert seen.history_intact, "the earlier exchange changed"
-    if expect.cause:
-        assert any(c in seen.message for c in expect.cause), seen.message
-        assert any(n in seen.message for n in expect.next_step), seen.message
-        partial = "—"
-    else:  # the reply is complete; at most a note says what was odd about it
-        assert seen.message == ""
-        partial = "— (complete reply)"
-    if expect.retried:
-        assert "retrying in" in seen.notes and expect.retried in seen.notes, seen.notes
-    streamed = page != "Request Builder (JSON)"
-    if expect.partial and streamed:
-        assert seen.partial.startswith('You said: "'), "the partial reply is not shown"
-        assert "Interrupted" in seen.notes, "the partial reply is not marked"
-        partial = f"kept ({len(seen.partial)} characters shown), marked Interrupted"
-    if expect.note and (page in SHOW_EVENTS or not expect.note_from_events):
-        assert expect.note in seen.notes, seen.notes
-    return (seen.message, seen.notes, partial, _yes(seen.input_kept),
-            _yes(seen.history_intact))  # fmt: skip
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "NO"
