@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import ContentFilterError, Exchange, FilterResults, RequestSpec, TimedEvent, exports
+from core.annotations import completion_results
 from core.reply import ReplyStatus
 from ui import follow, service_views, widgets
 
@@ -107,14 +108,19 @@ def response_panel(entry: Entry) -> None:
 
 
 def filter_results(entry: Entry) -> FilterResults:
-    """The content filter's verdicts on the entry: the reply's annotations, or those of the
-    prompt it refused."""
+    """The content filter's verdicts on the entry: the reply's annotations (or those of a
+    JSON body the page did not read as a completion), with those of the error when the
+    filter blocked the prompt or cut the reply."""
+    found = entry.reply.annotations
+    exchange = entry.exchange
+    if not found and exchange is not None and isinstance(exchange.json, dict):
+        found = completion_results(exchange.json)
     error = entry.reply.error
     if isinstance(error, ContentFilterError) and error.categories:
         if error.where == "prompt":
-            return FilterResults(prompt=error.categories)
-        return FilterResults(entry.reply.annotations.prompt, error.categories)
-    return entry.reply.annotations
+            return FilterResults(error.categories, found.completion)
+        return FilterResults(found.prompt, error.categories)
+    return found
 
 
 def _reply(entry: Entry) -> None:
