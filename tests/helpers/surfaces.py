@@ -63,8 +63,11 @@ SURFACES = {
 PAIRS = [(name, auth) for name, surface in SURFACES.items() for auth in surface.auths]
 
 
-def set_up(at: AppTest, surface: Surface, origin: str, auth: str, key: str) -> AppTest:
-    """Point the sidebar at `surface` on `origin` with `auth`, as a person does it."""
+def set_up(
+    at: AppTest, surface: Surface, origin: str, auth: str, key: str, *, token: str = TOKEN
+) -> AppTest:
+    """Point the sidebar at `surface` on `origin` with `auth`, as a person does it: `key` for
+    the key styles, `token` pasted for Entra (this machine's login is the caller's)."""
     if surface.profile != at.session_state["sb_profile"]:
         at.selectbox(key="sb_profile").select(surface.profile).run()
     at.text_input(key="sb_url").input(origin + surface.path).run()
@@ -74,7 +77,7 @@ def set_up(at: AppTest, surface: Surface, origin: str, auth: str, key: str) -> A
     if auth in KEY_AUTHS:
         at.text_input(key="sb_key").input(key).run()
     elif auth == ENTRA_TOKEN:
-        at.text_input(key="sb_entra_token").input(TOKEN).run()
+        at.text_input(key="sb_entra_token").input(token).run()
     assert not at.exception, at.exception
     assert not at.sidebar.warning, [w.value for w in at.sidebar.warning]
     return at
