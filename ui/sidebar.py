@@ -31,14 +31,14 @@ def draw(settings: Settings) -> None:
     """The sidebar: profile, URL and key, then the Connection and Parameters sections."""
     profile = settings.profile
     with st.sidebar:
-        st.selectbox(
+        st.radio(  # a radio, not a select box: the sidebar would cut long names short
             "Endpoint profile",
             list(PROFILES),
             format_func=profile_label,
             **bound("sb_profile", list(PROFILES)),
             on_change=session_settings.switch_profile,
-            help="Switching profile resets the parameters to its defaults; "
-            "each profile keeps its own URL and key.",
+            help="Pasting a URL below picks the profile for you. Switching profile resets "
+            "the parameters to its defaults; each profile keeps its own URL and key.",
         )
         if profile.notes:
             st.caption(profile.notes)

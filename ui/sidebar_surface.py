@@ -48,27 +48,19 @@ def deployment_field(settings: Settings) -> None:
     listed = _listed(settings)
     named = listed if isinstance(listed, list) else []
     suggestions = list(dict.fromkeys([*named, *profile.models]))
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
     if suggestions:
-        left.selectbox(
+        st.selectbox(
             "Suggestions",
             suggestions,
             index=None,
             key="sb_model_pick",
-            placeholder="pick a listed model…",
+            placeholder="or pick a listed model…",
             on_change=_pick,
             args=("sb_model_pick", "sb_deployment"),
             label_visibility="collapsed",
         )
-    right.button(
-        "List models",
-        key="btn_sb_list_models",
-        icon=":material/list:",
-        on_click=fetch_models,
-        disabled=settings.endpoint is None,
-        help="Ask the endpoint which models it names (once; the list is kept for this "
-        "session). " + (CATALOG_NOTE if profile.models_route and azure else ""),
-    )
+    if profile.models_route or profile.info_route:  # classic deployments list nothing
+        _list_button(settings, azure)
     if isinstance(listed, str):
         st.caption(f":material/error: {listed}")
     elif listed is not None:
@@ -76,6 +68,19 @@ def deployment_field(settings: Settings) -> None:
         st.caption(f"Listed: {shown or 'none'}." + (f" {CATALOG_NOTE}" if azure else ""))
     if profile.model_required and not st.session_state["sb_deployment"].strip():
         st.caption(":material/edit: This surface needs the deployment's name.")
+
+
+def _list_button(settings: Settings, azure: bool) -> None:
+    st.button(
+        "List the endpoint's models",
+        key="btn_sb_list_models",
+        icon=":material/list:",
+        type="tertiary",
+        on_click=fetch_models,
+        disabled=settings.endpoint is None,
+        help="Ask the endpoint which models it names (once; the list is kept for this "
+        "session). " + (CATALOG_NOTE if settings.profile.models_route and azure else ""),
+    )
 
 
 def _deployment_help(profile: Profile) -> str:

@@ -122,7 +122,7 @@ def test_a_hosted_playground_offers_its_hosts_login_only_when_the_host_says_so(
     monkeypatch.setenv("PLAYGROUND_HOSTED", "1")
     monkeypatch.setenv("PLAYGROUND_ALLOWED_HOSTS", "127.0.0.1")
     at = start_app(monkeypatch, azure.base_url, azure.api_key)
-    at.selectbox(key="sb_profile").select("azure-v1").run()
+    at.radio(key="sb_profile").set_value("azure-v1").run()
     assert LOGIN not in at.selectbox(key="sb_auth").options
     assert "PLAYGROUND_ALLOW_SERVER_IDENTITY=1" in texts(at.sidebar.caption)
     monkeypatch.setenv("PLAYGROUND_ALLOW_SERVER_IDENTITY", "1")

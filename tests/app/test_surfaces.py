@@ -176,7 +176,7 @@ def test_a_pasted_url_picks_the_profile_and_fills_the_fields(
     app.text_input(key="sb_url").input(pasted).run()
     profile, url, deployment, version, line = expected
     state = app.session_state
-    assert app.selectbox(key="sb_profile").value == profile
+    assert app.radio(key="sb_profile").value == profile
     assert app.text_input(key="sb_url").value == url
     assert state["sb_deployment"] == deployment
     assert state["sb_api_version"] == version
@@ -187,13 +187,13 @@ def test_a_pasted_url_picks_the_profile_and_fills_the_fields(
 
 
 def test_a_url_that_fits_the_picked_profile_keeps_it(app: AppTest) -> None:
-    app.selectbox(key="sb_profile").select("llama2-chat").run()
+    app.radio(key="sb_profile").set_value("llama2-chat").run()
     app.text_input(key="sb_url").input(f"{S}/v1/chat/completions").run()
     assert app.session_state["sb_profile"] == "llama2-chat"
     assert "Kept the profile Llama 2 chat (native API, retired) (the URL fits it too)." in texts(
         app.sidebar.caption
     )
-    app.selectbox(key="sb_profile").select("azure-classic").run()
+    app.radio(key="sb_profile").set_value("azure-classic").run()
     app.text_input(key="sb_url").input(f"{R}/").run()  # the resource: classic fits it too
     assert app.session_state["sb_profile"] == "azure-classic"
     app.text_input(key="sb_url").input(f"{R}/openai/v1").run()  # v1 named: v1 it is
@@ -202,7 +202,7 @@ def test_a_url_that_fits_the_picked_profile_keeps_it(app: AppTest) -> None:
 
 
 def test_the_profile_picker_shows_whole_names_and_marks_retired_ones(app: AppTest) -> None:
-    picker = app.selectbox(key="sb_profile")
+    picker = app.radio(key="sb_profile")
     labels = dict(zip(PROFILES, picker.options, strict=True))
     assert labels["llama2-text"] == "Llama 2 text (native API, retired)"
     assert labels["azure-v1"] == PROFILES["azure-v1"].label
@@ -214,7 +214,7 @@ def test_the_profile_picker_shows_whole_names_and_marks_retired_ones(app: AppTes
 
 def test_the_generic_profile_takes_a_local_url_as_it_is_and_streams(app: AppTest) -> None:
     local = app.session_state["sb_url"]
-    app.selectbox(key="sb_profile").select("openai").run()
+    app.radio(key="sb_profile").set_value("openai").run()
     app.text_input(key="sb_url").input(local + "/v1").run()
     assert app.text_input(key="sb_url").value == local + "/v1"
     app.text_input(key="sb_key").input(app.session_state["sb_endpoints"]["local"]["key"]).run()
@@ -232,7 +232,7 @@ def test_listed_models_are_suggestions_and_the_field_stays_free_text(
     azure: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = start_app(monkeypatch, azure.base_url, azure.api_key)
-    at.selectbox(key="sb_profile").select("azure-v1").run()
+    at.radio(key="sb_profile").set_value("azure-v1").run()
     at.text_input(key="sb_url").input(azure.base_url + "/openai/v1").run()
     at.text_input(key="sb_key").input(azure.api_key).run()
     assert "This surface needs the deployment's name." in texts(at.sidebar.caption)
@@ -250,9 +250,9 @@ def test_listed_models_are_suggestions_and_the_field_stays_free_text(
 def test_the_deployment_and_api_version_stay_with_their_profile(app: AppTest) -> None:
     app.text_input(key="sb_url").input(f"{R}/openai/deployments/d1/chat/completions").run()
     app.text_input(key="sb_api_version").input("2024-06-01").run()
-    app.selectbox(key="sb_profile").select("llama2-chat").run()  # no deployment field here
+    app.radio(key="sb_profile").set_value("llama2-chat").run()  # no deployment field here
     assert "sb_deployment" not in [t.key for t in app.sidebar.text_input]
-    app.selectbox(key="sb_profile").select("azure-classic").run()
+    app.radio(key="sb_profile").set_value("azure-classic").run()
     assert app.text_input(key="sb_deployment").value == "d1"
     assert app.text_input(key="sb_api_version").value == "2024-06-01"
     app.pills(key="sb_version_pick").set_value("2025-04-01-preview").run()

@@ -69,7 +69,7 @@ def set_up(
     """Point the sidebar at `surface` on `origin` with `auth`, as a person does it: `key` for
     the key styles, `token` pasted for Entra (this machine's login is the caller's)."""
     if surface.profile != at.session_state["sb_profile"]:
-        at.selectbox(key="sb_profile").select(surface.profile).run()
+        at.radio(key="sb_profile").set_value(surface.profile).run()
     at.text_input(key="sb_url").input(origin + surface.path).run()
     if surface.type_deployment:
         at.text_input(key="sb_deployment").input(SCRIPTED_DEPLOYMENT).run()

@@ -40,7 +40,7 @@ def on(surface: str) -> Callable[[AppTest, Emulator], None]:
 def generic_classic(at: AppTest, azure: Emulator) -> None:
     """A classic deployment URL in the generic (OpenAI-compatible) profile, as a generic
     client would send it: the URL as pasted, the key as api-key, the api-version typed."""
-    at.selectbox(key="sb_profile").select("openai").run()
+    at.radio(key="sb_profile").set_value("openai").run()
     at.text_input(key="sb_url").input(azure.base_url + CLASSIC_URL).run()
     at.selectbox(key="sb_auth").select("api-key").run()
     at.text_input(key="sb_key").input(azure.api_key).run()
