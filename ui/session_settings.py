@@ -5,8 +5,11 @@ Everything lives in `st.session_state`, per browser session, never on disk:
 - widget keys starting with `sb_` hold what the sidebar shows (profile, URL, key, ...);
   `init_state` puts the first values there (the local endpoint from `make run`'s
   environment, other profiles' URL and key from the environment or secrets);
-- `sb_endpoints` keeps URL, key and auth style per profile, so switching profile and back
-  restores them, while the profile's parameters reset to its defaults;
+- `sb_endpoints` keeps URL, key, auth choice, deployment and api-version per profile, so
+  switching profile and back restores them, while the profile's parameters reset to its
+  defaults; a URL typed or pasted (`on_url_change`) moves to the profile it belongs to
+  (`ui/surface.py`) with the URL and key being entered (`adopt_profile`); the Entra ID
+  fields and token sources are `ui/credentials.py`'s;
 - `_settings` holds this run's `Settings`, computed once by the entry point (`refresh`);
 - `_clients` holds the `Client`s built for them, rebuilt when they change.
 

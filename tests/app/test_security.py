@@ -1,5 +1,6 @@
 """Issue 5, security: a canary key runs through every page and every fault, and is searched
-for everywhere it could leak; model output is never rendered as HTML.
+for everywhere it could leak (and so does a canary Microsoft Entra token, pasted in the
+sidebar or handed out by this machine's login); model output is never rendered as HTML.
 
 The canary is made at random per run, so it appears in no source file. It is searched for
 whole and by its random part (a cut-off copy counts as a leak too), in: every element the
