@@ -73,7 +73,7 @@ with request_column:
         auth_column.selectbox(
             "Auth header",
             request_builder.AUTH_CHOICES,
-            format_func=lambda a: sidebar.AUTH_LABELS.get(a, a),
+            format_func=lambda a: credentials.AUTH_LABELS.get(a, a),
             **bound("rb_auth", request_builder.AUTH_CHOICES),
             persist_state=SESSION,
             disabled=client.endpoint.entra,

@@ -45,7 +45,7 @@ from core.records import SentRequest
 from core.reply import Reply, RequestRecord
 from core.transport import CHECK_SETTINGS, backend_error
 from ui import exchange_views, follow, service_views, session_settings, widgets
-from ui.sidebar import AUTH_LABELS
+from ui.credentials import AUTH_LABELS
 
 ADAPTER, COMMUNITY = "adapter", "community"
 BACKENDS = {

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import ALLOWED_HOSTS_ENV, PROFILES, AuthStyle, ExtraParameters, Param, Profile
+from core import ALLOWED_HOSTS_ENV, PROFILES, ExtraParameters, Param, Profile
 from ui import session_settings, sidebar_surface
 from ui.session_settings import RETRY_BUDGET, Settings, param_key
 from ui.widgets import bound
 
-AUTH_LABELS = {
-    AuthStyle.BEARER: "Authorization: Bearer <key>",
-    AuthStyle.BARE: "Authorization: <key> (notebooks)",
-    AuthStyle.API_KEY: "api-key: <key>",
-}
 EXTRA_PARAMETERS_LABELS = {
     ExtraParameters.OMIT: "not sent",
     ExtraParameters.ERROR: "error",
@@ -28,7 +23,8 @@ EXTRA_PARAMETERS_LABELS = {
 
 
 def draw(settings: Settings) -> None:
-    """The sidebar: profile, URL and key, then the Connection and Parameters sections."""
+    """The sidebar: profile, URL (recognised), deployment, api-version, auth and the key or
+    Entra token, then the Connection and Parameters sections."""
     profile = settings.profile
     with st.sidebar:
         st.radio(  # a radio, not a select box: the sidebar would cut long names short
