@@ -4,6 +4,8 @@ import streamlit as st
 
 from core import EndpointError
 from ui import (
+    builder_body,
+    credentials,
     exchange_views,
     follow,
     hosting,
@@ -73,9 +75,13 @@ with request_column:
         auth_column.selectbox(
             "Auth header",
             request_builder.AUTH_CHOICES,
-            format_func=lambda a: sidebar.AUTH_LABELS.get(a, a),
+            format_func=lambda a: credentials.AUTH_LABELS.get(a, a),
             **bound("rb_auth", request_builder.AUTH_CHOICES),
             persist_state=SESSION,
+            disabled=client.endpoint.entra,
+            help="With Microsoft Entra ID, the token goes as `Authorization: Bearer`."
+            if client.endpoint.entra
+            else None,
         )
         extra_column.selectbox(
             "extra-parameters",
@@ -107,6 +113,9 @@ with request_column:
         st.warning(warning)
     if draft.body.strip() and not draft.sends_body:
         st.caption(f"{draft.method} sends no body; the editor keeps it for later.")
+    elif not body_problem:
+        for note in builder_body.filled(client, draft.route, draft.body)[1]:
+            st.caption(f":material/add_circle: {note}")
 
     send_column, format_column = st.columns([1, 1])
     send = send_column.button(
@@ -121,7 +130,7 @@ with request_column:
         "Format JSON", key="btn_rb_format", on_click=request_builder.on_format, width="stretch"
     )
 
-    with st.expander("Code: curl, Python requests, Python urllib", icon=":material/code:"):
+    with st.expander("Code: curl, Python (requests, urllib, openai)", icon=":material/code:"):
         if blocking:
             st.caption("The code shows here once the request can be sent.")
         else:
@@ -130,8 +139,13 @@ with request_column:
             except EndpointError as exc:
                 st.error(str(exc))
             else:
-                key = hosting.own_key(client.endpoint)  # never the host's
-                exchange_views.code_tabs(spec, key, widget_key="rb_include_key")
+                exchange_views.code_tabs(
+                    spec,
+                    hosting.own_key(client.endpoint),  # never the host's
+                    widget_key="rb_include_key",
+                    entra=client.endpoint.entra,
+                    entra_scope=credentials.login_scope(),
+                )
 
 with response_column:
     st.subheader("Response", anchor=False)

@@ -5,14 +5,16 @@ other pages use too: the event log, the headers table, the request view, code to
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import Exchange, RequestSpec, TimedEvent, to_curl, to_requests, to_urllib
+from core import ContentFilterError, Exchange, FilterResults, RequestSpec, TimedEvent, exports
+from core.annotations import completion_results
 from core.reply import ReplyStatus
-from ui import follow, safe_text, widgets
+from ui import follow, safe_text, service_views, widgets
 
 if TYPE_CHECKING:  # ui.request_builder imports this module
     from ui.request_builder import Entry
@@ -20,6 +22,12 @@ if TYPE_CHECKING:  # ui.request_builder imports this module
 LOG_LIMIT = 500  # newest events drawn in an event log
 LOG_LINE_LIMIT = 2_000  # characters of one event drawn in the log
 LIVE_LINES = 40  # newest events shown while streaming; the full log follows at the end
+CODE_TABS = {
+    "curl": "curl",
+    "requests": "Python requests",
+    "urllib": "Python urllib",
+    "openai": "Python openai SDK",
+}
 
 
 # The Request Builder's response ---------------------------------------------------------
@@ -73,13 +81,20 @@ def response_panel(entry: Entry) -> None:
         }
     )
     called_out_headers(exchange)
+    service_views.service_line(exchange.service)
+    verdicts = filter_results(entry)
     names = ["Reply"] if entry.text_from else []
+    names += ["Content filter"] if verdicts else []
     names += ["Events"] if exchange.is_stream else []
     names += ["Body", "Headers", "Request sent"]
     tabs = dict(zip(names, st.tabs(names), strict=True))
     if "Reply" in tabs:
         with tabs["Reply"]:
             _reply(entry)
+    if "Content filter" in tabs:
+        with tabs["Content filter"]:
+            st.caption("Azure's content filter, per category: on the prompt, and on the reply.")
+            service_views.filter_panel(verdicts)
     if "Events" in tabs:
         with tabs["Events"]:
             st.caption("Each `data:` line with its arrival time after the request was sent.")
@@ -90,6 +105,22 @@ def response_panel(entry: Entry) -> None:
         headers_table(exchange.headers)
     with tabs["Request sent"]:
         request_view(exchange)
+
+
+def filter_results(entry: Entry) -> FilterResults:
+    """The content filter's verdicts on the entry: the reply's annotations (or those of a
+    JSON body the page did not read as a completion), with those of the error when the
+    filter blocked the prompt or cut the reply."""
+    found = entry.reply.annotations
+    exchange = entry.exchange
+    if not found and exchange is not None and isinstance(exchange.json, dict):
+        found = completion_results(exchange.json)
+    error = entry.reply.error
+    if isinstance(error, ContentFilterError) and error.categories:
+        if error.where == "prompt":
+            return FilterResults(error.categories, found.completion)
+        return FilterResults(found.prompt, error.categories)
+    return found
 
 
 def _reply(entry: Entry) -> None:
@@ -202,12 +233,27 @@ def request_view(exchange: Exchange) -> None:
     widgets.clip_note(note, "")
 
 
-def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
-    """The request as curl, Python `requests` and Python `urllib`; key hidden unless ticked."""
-    include = st.checkbox(
+def code_tabs(
+    spec: RequestSpec, key: str, *, widget_key: str, entra: bool = False, entra_scope: str = ""
+) -> None:
+    """The request as curl, Python `requests` and `urllib`, and the openai SDK where it speaks
+    the surface (`core.exports`). The key is read from the environment unless ticked in; an
+    Entra token is never written out: the code gets its own (`entra_scope`: the scope picked
+    for this machine's login, else the surface's usual one)."""
+    if entra:
+        st.caption(
+            ":material/lock: Microsoft Entra ID: the openai SDK form gets a token from "
+            "azure-identity (`DefaultAzureCredential`), the others read it from "
+            f"`{spec.key_env}`. A token is never written into the code."
+        )
+        if entra_scope and spec.sdk is not None and spec.sdk.entra_scope:
+            spec = dataclasses.replace(
+                spec, sdk=dataclasses.replace(spec.sdk, entra_scope=entra_scope)
+            )
+    include = not entra and st.checkbox(
         "Include the key in the code",
         key=widget_key,
-        help="Off: the code reads the key from the AZURE_AI_CHAT_KEY environment variable.",
+        help=f"Off: the code reads the key from the {spec.key_env} environment variable.",
     )
     shown_key = key if include and not spec.hosts_key else None
     if include and shown_key is None:
@@ -218,7 +264,7 @@ def code_tabs(spec: RequestSpec, key: str, *, widget_key: str) -> None:
         )
     elif include:
         st.warning("The code below contains your key: do not paste it anywhere public.")
-    curl, requests_tab, urllib_tab = st.tabs(["curl", "Python requests", "Python urllib"])
-    curl.code(to_curl(spec, key=shown_key), language="bash", wrap_lines=True)
-    requests_tab.code(to_requests(spec, key=shown_key), language="python")
-    urllib_tab.code(to_urllib(spec, key=shown_key), language="python")
+    forms = exports(spec, shown_key)
+    tabs = st.tabs([CODE_TABS.get(name, name) for name in forms])
+    for tab, (name, code) in zip(tabs, forms.items(), strict=True):
+        tab.code(code, language="bash" if name == "curl" else "python", wrap_lines=name == "curl")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import streamlit as st
+from langchain_core.outputs import LLMResult
 
 from core import (
     AuthStyle,
@@ -29,6 +30,7 @@ from core import (
     Profile,
     Redactor,
     RetryNotice,
+    ServiceHeaders,
 )
 from core.chain_snippets import adapter_code, community_code
 from core.langchain import (
@@ -43,8 +45,8 @@ from core.live import PiecesSource, RetryHooks
 from core.records import SentRequest
 from core.reply import Reply, RequestRecord
 from core.transport import CHECK_SETTINGS, backend_error
-from ui import exchange_views, follow, hosting, session_settings, widgets
-from ui.sidebar import AUTH_LABELS
+from ui import exchange_views, follow, hosting, service_views, session_settings, widgets
+from ui.credentials import AUTH_LABELS
 
 ADAPTER, COMMUNITY = "adapter", "community"
 BACKENDS = {
@@ -151,9 +153,12 @@ def chat_model(
 
 def as_error(exc: BaseException, setup: Setup, partial: str = "") -> EndpointError:
     """Any failure of a chain as a `core` error whose message says what to do next."""
+    redactor = Redactor(setup.endpoint.key.reveal())
+    if setup.endpoint.token is not None:
+        redactor.add(*setup.endpoint.token.issued())
     return backend_error(
         exc,
-        Redactor(setup.endpoint.key.reveal()),
+        redactor,
         source=BACKENDS[setup.backend],
         partial_text=partial,
         advice=ADVICE[setup.backend],
@@ -178,7 +183,7 @@ def stream(
     The adapter retries a 429 or 503 itself (`Setup.retries`), through the stream's hooks:
     the follower shows the countdown and its Cancel.
     """
-    recorder = RequestRecorder()
+    recorder = ReplyRecorder()
 
     def start(hooks: RetryHooks) -> Iterable[str]:
         model = chat_model(setup, on_retry=hooks.on_retry, retry_sleep=hooks.sleep)
@@ -187,11 +192,44 @@ def stream(
 
     def describe(reply: Reply) -> None:
         reply.request = sent_request(setup, messages, recorder, reply.error) or reply.request
+        recorder.describe(reply)
 
     source = PiecesSource(
         start, translate=lambda exc, text: as_error(exc, setup, text), describe=describe
     )
     follow.start(key, reply, source, None)
+
+
+class ReplyRecorder(RequestRecorder):
+    """Keeps each request a chain sent and, of its last reply, what Azure said besides the
+    text: the content filter's verdicts, the service headers and the usage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.metadata: dict[str, Any] = {}
+        self.usage: Mapping[str, Any] | None = None
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        """Record the request, and the last generation's metadata and usage."""
+        super().on_llm_end(response, **kwargs)
+        for generations in response.generations:
+            for generation in generations:
+                message = getattr(generation, "message", None)
+                if message is not None:
+                    self.metadata = dict(getattr(message, "response_metadata", None) or {})
+                    self.usage = getattr(message, "usage_metadata", None)
+
+    def describe(self, reply: Reply) -> None:
+        """Put what was recorded on `reply`."""
+        reply.annotations, reply.service = service_views.from_metadata(self.metadata)
+        if self.usage:
+            prompt, completion = self.usage.get("input_tokens"), self.usage.get("output_tokens")
+            total = self.usage.get("total_tokens")
+            reply.usage = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": total,
+            }
 
 
 def sent_request(
@@ -253,6 +291,7 @@ def reply_body(reply: Reply, *, again: str, where: str) -> None:
         widgets.error_box(reply.error)
         st.caption(again)
     follow.retries_note(reply)
+    service_views.filter_line(reply.annotations)
 
 
 def stats_text(reply: Reply) -> str:
@@ -263,15 +302,20 @@ def stats_text(reply: Reply) -> str:
         f"{widgets.seconds(reply.elapsed)} in all",
         f"{size:,} B sent" if size is not None else "nothing sent",
     ]
+    if reply.usage:
+        parts.append(f"usage {widgets.usage_text(reply.usage)}")
     return " · ".join(parts)
 
 
-def request_panel(request: RequestRecord | None) -> None:
-    """Method, URL, headers (key redacted) and the JSON body of one request."""
+def request_panel(request: RequestRecord | None, service: ServiceHeaders | None = None) -> None:
+    """Method, URL, headers (key redacted) and the JSON body of one request; with `service`,
+    what Azure's rate-limit and routing headers said about it."""
     sent = request.sent if request is not None else None
     if request is None or sent is None:
         st.caption("Nothing was sent.")
         return
+    if service is not None:
+        service_views.service_line(service)
     st.code(f"{sent.method} {sent.url}", language=None, wrap_lines=True)
     if request.rebuilt:
         st.caption(
@@ -300,6 +344,10 @@ def community_caveats(setup: Setup) -> None:
         ignored.append(f"the auth style `{AUTH_LABELS[endpoint.auth]}`")
     if endpoint.extra_parameters.value:
         ignored.append("the extra-parameters header")
+    if endpoint.entra:
+        ignored.append("the Microsoft Entra token (it sends the key field's key)")
+    if endpoint.deployment:
+        ignored.append("the deployment")
     if ignored:
         st.warning(
             "The notebook class always sends `Authorization: Bearer <key>` and nothing else, "

@@ -195,7 +195,7 @@ def what_the_model_saw(exchange: ChatExchange, remembered: Sequence[Turn]) -> No
                 st.caption("The chat messages, in order.")
                 widgets.json_view(exchange.sent, REQUEST_WHOLE, expanded=True)
         with request_tab:
-            langchain_pages.request_panel(exchange.reply.request)
+            langchain_pages.request_panel(exchange.reply.request, exchange.reply.service)
 
 
 def window_table(exchange: ChatExchange, remembered: Sequence[Turn]) -> None:

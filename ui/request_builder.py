@@ -39,8 +39,8 @@ from core.headers import Pairs, parse_headers
 from core.live import RetryHooks, TextStreamSource, unexpected_error
 from core.reply import Reply, ReplyStatus, RequestRecord
 from core.starters import DEFAULT, STARTERS
+from ui import builder_body, follow, safe_text, session_settings, widgets
 from ui import exchange_views as views
-from ui import follow, safe_text, session_settings, widgets
 
 KEY = "rb"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
 ROUTES = {
@@ -251,7 +251,7 @@ def body_problems(draft: Draft, profile: Profile) -> tuple[str | None, list[str]
 def export(active: Client, draft: Draft, path: str) -> RequestSpec:
     """The draft as the code exporter sees it; raises EndpointError for unusable input."""
     headers, _ = parse_headers(draft.headers)
-    body = draft.body if draft.sends_body else None
+    body = builder_body.filled(active, draft.route, draft.body)[0] if draft.sends_body else None
     return active.export_spec(draft.method, path, headers=dict(headers), body=body)
 
 
@@ -283,7 +283,8 @@ def send(active: Client, draft: Draft, path: str, policy: RetryPolicy | None) ->
     entries.append(entry)
     del entries[:-MAX_HISTORY]
     st.session_state["rb_selected"] = len(entries) - 1
-    follow.start(KEY, entry.reply, Send(entry, active, headers), policy)
+    body = builder_body.filled(active, draft.route, draft.body)[0] if draft.sends_body else None
+    follow.start(KEY, entry.reply, Send(entry, active, headers, body), policy)
     return entry
 
 
@@ -295,10 +296,11 @@ class Send:
     any other answer is read whole. The entry gets each attempt's exchange as it arrives.
     """
 
-    def __init__(self, entry: Entry, active: Client, headers: Pairs) -> None:
+    def __init__(self, entry: Entry, active: Client, headers: Pairs, body: str | None) -> None:
         self.entry = entry
         self._client = active
         self._headers = dict(headers)
+        self._body = body  # as `builder_body.filled` completes the editor's
         self._raw: RawResponse | None = None
         self._text: TextStreamSource | None = None
         self._completion: Completion | None = None
@@ -322,11 +324,10 @@ class Send:
 
     def _start(self) -> RawResponse:
         """One attempt, up to the response headers; a 429/503 is read and raised for retry."""
-        entry, draft = self.entry, self.entry.draft
+        entry = self.entry
         entry.exchange = None
-        body = draft.body if draft.sends_body else None
         self._raw = raw = self._client.open(
-            draft.method, entry.path, headers=self._headers, body=body
+            entry.draft.method, entry.path, headers=self._headers, body=self._body
         )
         entry.exchange = raw.exchange
         if raw.exchange.status in RETRIED_STATUSES:
@@ -346,9 +347,11 @@ class Send:
             return
         reply.request = RequestRecord(exchange.request.body, sent=exchange.request)
         reply.elapsed = exchange.elapsed
+        reply.service = exchange.service
         if self._completion is not None:
             reply.finish_reason = self._completion.finish_reason
             reply.usage = self._completion.usage
+            reply.annotations = self._completion.annotations
 
     def close(self) -> None:
         """Wake a read blocked in the worker: the stream's, or the body's."""

@@ -7,8 +7,11 @@ Everything lives in `st.session_state`, per browser session, never on disk:
   environment, other profiles' URL from the environment or secrets). The key field holds
   only a key the visitor typed: a key the server provides stays on the server
   (`ui/hosting.py`) and is added to the endpoint here, bound to its origin;
-- `sb_endpoints` keeps URL, key and auth style per profile, so switching profile and back
-  restores them, while the profile's parameters reset to its defaults;
+- `sb_endpoints` keeps URL, key, auth choice, deployment and api-version per profile, so
+  switching profile and back restores them, while the profile's parameters reset to its
+  defaults; a URL typed or pasted (`on_url_change`) moves to the profile it belongs to
+  (`ui/surface.py`) with the URL and key being entered (`adopt_profile`); the Entra ID
+  fields and token sources are `ui/credentials.py`'s;
 - `_settings` holds this run's `Settings`, computed once by the entry point (`refresh`);
 - `_clients` holds the `Client`s built for them, rebuilt when they change.
 
@@ -43,7 +46,7 @@ from core import (
     RetryPolicy,
 )
 from core.headers import parse_headers
-from ui import hosting
+from ui import credentials, hosting, surface
 
 DEFAULT_PROFILE = hosting.LOCAL_PROFILE
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
@@ -104,12 +107,14 @@ def resolve() -> Settings:
             url=state["sb_url"],
             key=key,
             key_origin=key_origin,
-            auth=state["sb_auth"],
+            auth=credentials.key_style(state["sb_auth"], profile),
             extra_parameters=state["sb_extra"],
             api_version=state["sb_api_version"].strip(),
             connect_timeout=float(state["sb_connect_timeout"]),
             read_timeout=float(state["sb_read_timeout"]),
             headers=headers,
+            deployment=state["sb_deployment"],
+            token=credentials.token_source(profile),
         )
         hosts.check(usable.url)
         endpoint, problem = usable, ""
@@ -200,6 +205,8 @@ def init_state() -> None:
     state["sb_retry"] = True
     state["sb_retry_attempts"] = 3
     state["sb_system"] = DEFAULT_SYSTEM_PROMPT
+    surface.init_state()
+    credentials.init_state()
     _load_profile(DEFAULT_PROFILE)
 
 
@@ -209,7 +216,8 @@ def switch_profile() -> None:
     state["sb_endpoints"][state["sb_active"]] = {
         "url": state["sb_url"],
         "key": state["sb_key"],
-        "auth": state["sb_auth"],
+        **credentials.saved(),
+        **surface.saved(),
     }
     _load_profile(state["sb_profile"])
 
@@ -221,6 +229,32 @@ def _load_profile(profile_id: str) -> None:
     state["sb_extra"] = PROFILES[profile_id].extra_parameters
     state["sb_active"] = profile_id
     reset_params(PROFILES[profile_id])
+    credentials.load(PROFILES[profile_id], saved)
+    surface.load(PROFILES[profile_id], saved)
+
+
+def on_url_change() -> None:
+    """The URL field changed: recognise the URL, move to the profile it belongs to (unless
+    the picked one fits it too), and fill the deployment and api-version it names."""
+    state = st.session_state
+    decision = surface.decide(state["sb_url"], state["sb_active"])
+    if decision is None:
+        state["sb_recognized"] = ""  # the sidebar's warning says what is wrong with it
+        return
+    if decision.profile != state["sb_active"]:
+        adopt_profile(decision.profile)
+    surface.apply(decision)
+
+
+def adopt_profile(profile_id: str) -> None:
+    """Move to another profile for the URL and key being entered: they stay, with the auth
+    choice when the profile offers it; the rest takes the profile's defaults."""
+    state, profile = st.session_state, PROFILES[profile_id]
+    state["sb_profile"] = state["sb_active"] = profile_id
+    state["sb_extra"] = profile.extra_parameters
+    reset_params(profile)
+    credentials.adopt(profile)
+    surface.load(profile, {})
 
 
 def reset_params(profile: Profile) -> None:

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import PROFILES, AuthStyle, ExtraParameters, Param, Profile
-from ui import hosting, session_settings
+from core import PROFILES, ExtraParameters, Param, Profile
+from ui import hosting, session_settings, sidebar_surface
 from ui.session_settings import RETRY_BUDGET, Settings, param_key
 from ui.widgets import bound
 
-AUTH_LABELS = {
-    AuthStyle.BEARER: "Authorization: Bearer <key>",
-    AuthStyle.BARE: "Authorization: <key> (notebooks)",
-    AuthStyle.API_KEY: "api-key: <key>",
-}
 EXTRA_PARAMETERS_LABELS = {
     ExtraParameters.OMIT: "not sent",
     ExtraParameters.ERROR: "error",
@@ -28,22 +23,32 @@ EXTRA_PARAMETERS_LABELS = {
 
 
 def draw(settings: Settings) -> None:
-    """The sidebar: profile, URL and key, then the Connection and Parameters sections."""
+    """The sidebar: profile, URL (recognised), deployment, api-version, auth and the key or
+    Entra token, then the Connection and Parameters sections."""
     profile = settings.profile
     with st.sidebar:
-        st.selectbox(
+        st.radio(  # a radio, not a select box: the sidebar would cut long names short
             "Endpoint profile",
             list(PROFILES),
-            format_func=lambda pid: PROFILES[pid].label,
+            format_func=profile_label,
             **bound("sb_profile", list(PROFILES)),
             on_change=session_settings.switch_profile,
-            help="Switching profile resets the parameters to its defaults; "
-            "each profile keeps its own URL and key.",
+            help="Pasting a URL below picks the profile for you. Switching profile resets "
+            "the parameters to its defaults; each profile keeps its own URL and key.",
         )
         if profile.notes:
             st.caption(profile.notes)
-        st.text_input("Endpoint URL", placeholder=profile.example_url, **bound("sb_url"))
+        st.text_input(
+            "Endpoint URL",
+            placeholder=profile.example_url,
+            help="Paste any URL of the endpoint (the portal's Target URI, a v1 or /models "
+            "URL, a serverless endpoint): the profile, deployment and api-version follow it.",
+            on_change=session_settings.on_url_change,
+            **bound("sb_url"),
+        )
+        _surface_fields(settings)
         hosting.key_field(settings)  # the visitor's own key; the host's stays on the server
+        sidebar_surface.entra_fields(profile)
         if settings.problem:
             st.warning(settings.problem, icon=":material/link_off:")
         _connection_section(settings)
@@ -51,14 +56,28 @@ def draw(settings: Settings) -> None:
         st.text_area("System prompt", height=90, **bound("sb_system"))
 
 
+def profile_label(profile_id: str) -> str:
+    """A profile's whole name, marked when its models are retired."""
+    profile = PROFILES[profile_id]
+    retired = profile.retired
+    if retired is None or "retired" in profile.label.lower():
+        return profile.label
+    return f"{profile.label} (retired {retired.date})"
+
+
+def _surface_fields(settings: Settings) -> None:
+    """What the URL was recognised as, the deployment, the api-version, and the auth."""
+    profile = settings.profile
+    sidebar_surface.recognition_line()
+    sidebar_surface.deployment_field(settings)
+    if profile.api_versions or profile.api_version:
+        sidebar_surface.api_version_field(profile)
+    sidebar_surface.auth_picker(profile)
+
+
 def _connection_section(settings: Settings) -> None:
+    profile = settings.profile
     with st.expander("Connection", icon=":material/settings_ethernet:"):
-        st.selectbox(
-            "Auth header",
-            list(AuthStyle),
-            format_func=AUTH_LABELS.__getitem__,
-            **bound("sb_auth", list(AuthStyle)),
-        )
         st.selectbox(
             "extra-parameters header",
             list(ExtraParameters),
@@ -67,9 +86,8 @@ def _connection_section(settings: Settings) -> None:
             help="What the endpoint does with parameters outside its API: "
             "error (400), drop them, or pass them through to the model.",
         )
-        st.text_input(
-            "api-version", placeholder="none (e.g. 2024-05-01-preview)", **bound("sb_api_version")
-        )
+        if not (profile.api_versions or profile.api_version):
+            sidebar_surface.api_version_field(profile)
         left, right = st.columns(2)
         left.number_input(
             "Connect timeout (s)",

@@ -20,7 +20,7 @@ from core import PROFILES, APIStatusError, Client, RetryPolicy
 from core.live import TextStreamSource
 from core.records import parse_json
 from core.reply import Reply, ReplyStatus, RequestRecord
-from ui import exchange_views, follow, safe_text, session_settings, widgets
+from ui import exchange_views, follow, safe_text, service_views, session_settings, widgets
 
 KEY = "chat"  # the stream key, and the prefix of the Stop and Cancel retry widget keys
 WHERE = "The JSON and Markdown downloads below hold the whole reply."
@@ -116,7 +116,9 @@ def draw_reply(reply: Reply) -> None:
         widgets.stream_end_note(reply.events, reply.finish_reason)
     if stats := follow.stats_line(reply, safe_text.literal):
         st.caption(stats)
+    service_views.filter_line(reply.annotations)
     with st.expander("Request and raw events", icon=":material/data_object:"):
+        service_views.service_line(reply.service)
         st.markdown("**Request body as sent**")
         request, note = widgets.clipped(reply.request.body if reply.request else "")
         st.code(request or "(not sent)", language="json", wrap_lines=True)

@@ -201,11 +201,11 @@ def show_batch(result: Translation) -> None:
 def show_requests(result: Translation) -> None:
     """The request of the single translation, or of a chosen line of the batch."""
     if result.reply is not None:
-        langchain_pages.request_panel(result.reply.request)
+        langchain_pages.request_panel(result.reply.request, result.reply.service)
         return
     number = st.selectbox(
         "Line", range(1, len(result.lines) + 1), key="tr_request_line",
         format_func=lambda n: f"{n}. {result.lines[n - 1].source[:60]}",
     )  # fmt: skip
     line = result.lines[min(number, len(result.lines)) - 1]
-    langchain_pages.request_panel(line.reply.request)
+    langchain_pages.request_panel(line.reply.request, line.reply.service)

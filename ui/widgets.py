@@ -93,7 +93,7 @@ def stream_end_note(events: Sequence[TimedEvent], finish_reason: str | None) -> 
 
 def _verdict(category: FilterCategory) -> str:
     """A badge such as `violence: high (blocked)`; red when it blocked the request."""
-    label = f"{category.name.replace('_', ' ')}: {category.severity}"
+    label = f"{category.name.replace('_', ' ')}: {category.level}"  # a detector: "detected"
     label = re.sub(r"[^\w :.-]", "", label) + (" (blocked)" if category.filtered else "")
     return f":{'red' if category.filtered else 'gray'}-badge[{label}]"
 

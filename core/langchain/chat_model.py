@@ -10,6 +10,7 @@ and each reply carries the request as sent in `response_metadata["request"]`.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 from .. import errors
+from ..annotations import FilterResults
 from ..client import Client
 from ..config import ENDPOINT_ENV, KEY_ENV, AuthStyle, Endpoint, ExtraParameters
 from ..hosts import HostPolicy
@@ -199,7 +201,7 @@ class ChatAzureServerless(BaseChatModel):
             content=done.text,
             usage_metadata=usage_metadata(done.usage),
             response_metadata=self._metadata(
-                done.exchange, done.model, done.finish_reason, done.id
+                done.exchange, done.model, done.finish_reason, done.id, done.annotations
             ),
         )
         info = {"finish_reason": done.finish_reason}
@@ -225,7 +227,11 @@ class ChatAzureServerless(BaseChatModel):
                 content="",
                 usage_metadata=usage_metadata(deltas.usage),
                 response_metadata=self._metadata(
-                    deltas.exchange, deltas.model, deltas.finish_reason, deltas.id
+                    deltas.exchange,
+                    deltas.model,
+                    deltas.finish_reason,
+                    deltas.id,
+                    deltas.annotations,
                 ),
                 chunk_position="last",
             )
@@ -246,14 +252,25 @@ class ChatAzureServerless(BaseChatModel):
         )
 
     def _metadata(
-        self, exchange: Exchange, model: str, finish_reason: str | None, reply_id: str
+        self,
+        exchange: Exchange,
+        model: str,
+        finish_reason: str | None,
+        reply_id: str,
+        annotations: FilterResults,
     ) -> dict[str, Any]:
+        """What a reply carries besides its text, as JSON-ready values: also Azure's
+        content-filter verdicts (`content_filter`: a `core.FilterResults` as a dict) and its
+        rate-limit and routing headers (`service`: a `core.ServiceHeaders` as a dict), for a
+        page to show (`docs/azure-v1.md` §4, §5)."""
         return {
             "model_name": model or self.model_name or "unknown",
             "finish_reason": finish_reason,
             "id": reply_id,
             "request_id": exchange.request_id,
             "request": request_record(exchange.request),
+            "content_filter": dataclasses.asdict(annotations),
+            "service": dataclasses.asdict(exchange.service),
         }
 
 

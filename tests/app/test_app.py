@@ -64,7 +64,7 @@ def test_home_says_what_each_page_is_for_and_that_the_endpoint_answers(app: AppT
 def test_every_page_renders_with_the_sidebar(app: AppTest, page: str) -> None:
     open_page(app, page)
     assert app.title[0].value in ("Request Builder", "Streaming Chat")
-    assert app.selectbox(key="sb_profile").value == "local"
+    assert app.radio(key="sb_profile").value == "local"
     assert app.text_input(key="sb_url").value == app.session_state["sb_url"]
     assert {s.label for s in app.sidebar.slider} >= {"temperature", "top_p"}
 
@@ -255,17 +255,17 @@ def test_switching_profile_resets_parameters_and_keeps_each_url(
 ) -> None:
     monkeypatch.setenv("AZURE_AI_CHAT_ENDPOINT", "https://example.eastus2.models.ai.azure.com")
     app.slider(key="sb_param_temperature").set_value(1.5).run()
-    app.selectbox(key="sb_profile").select("llama2-chat").run()
+    app.radio(key="sb_profile").set_value("llama2-chat").run()
     assert app.text_input(key="sb_url").value == "https://example.eastus2.models.ai.azure.com"
     assert app.selectbox(key="sb_auth").value == "bare"
     assert app.slider(key="sb_param_temperature").value == 0.7
     assert "sb_param_seed" not in [n.key for n in app.number_input]  # Llama 2 has no seed
     app.text_input(key="sb_url").input("https://mine.eastus2.inference.ai.azure.com").run()
-    app.selectbox(key="sb_profile").select("local").run()
+    app.radio(key="sb_profile").set_value("local").run()
     assert app.text_input(key="sb_url").value == emulator.base_url
     assert app.text_input(key="sb_key").value == ""  # the server's key stays on the server
     assert app.session_state[SETTINGS].endpoint.key.reveal() == emulator.api_key
-    app.selectbox(key="sb_profile").select("llama2-chat").run()
+    app.radio(key="sb_profile").set_value("llama2-chat").run()
     assert app.text_input(key="sb_url").value == "https://mine.eastus2.inference.ai.azure.com"
     assert not app.exception
 

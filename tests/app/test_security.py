@@ -1,5 +1,6 @@
 """Issue 5, security: a canary key runs through every page and every fault, and is searched
-for everywhere it could leak; model output is never rendered as HTML.
+for everywhere it could leak (and so does a canary Microsoft Entra token, pasted in the
+sidebar or handed out by this machine's login); model output is never rendered as HTML.
 
 The canary is made at random per run, so it appears in no source file; it is the key the
 server provides (`PLAYGROUND_LOCAL_KEY`, as `make run` sets it), which stays on the server.
@@ -39,9 +40,14 @@ from tests.helpers.app_driver import (
 )
 from tests.helpers.canary import Canary, canary_emulator, written_since
 from tests.helpers.fault_table import FAULTS
+from tests.helpers.managed_identity import managed_identity
+from tests.helpers.surfaces import SURFACES, set_up
+from ui.credentials import ENTRA_LOGIN, ENTRA_TOKEN
 
 ARTIFACTS = ROOT / "test-artifacts"
 EMULATOR_LOG = ARTIFACTS / "canary-emulator.log"
+ENTRA_LOG = ARTIFACTS / "canary-entra-emulator.log"
+CLASSIC = SURFACES["azure-classic"]
 STARTED = time.time()
 
 
@@ -112,6 +118,55 @@ def test_the_key_never_leaks_from_any_page_under_any_fault(
     logs: list[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    every_fault(app, canary, page, "POST /chat/completions", downloads, logs, capsys)
+
+
+@pytest.fixture(scope="module")
+def token_canary() -> Iterator[Canary]:
+    """A scripted emulator of its own whose Entra stand-in token is the canary (no key)."""
+    with canary_emulator(ENTRA_LOG, entra=True) as found:
+        yield found
+
+
+@pytest.mark.parametrize("how", [ENTRA_TOKEN, ENTRA_LOGIN])
+@pytest.mark.parametrize("page", ["home", *PAGE_PATHS])
+def test_an_entra_token_never_leaks_from_any_page_under_any_fault(
+    token_canary: Canary,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    how: str,
+    downloads: Downloads,
+    logs: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As the key above, for a token pasted in the sidebar or from this machine's login (a
+    local managed-identity endpoint handing out the canary to DefaultAzureCredential)."""
+    with managed_identity(token_canary.key) as (env, asked):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        app = start_app(monkeypatch, token_canary.url, "")
+        set_up(app, CLASSIC, token_canary.url, how, "", token=token_canary.key)
+        app.number_input(key="sb_read_timeout").set_value(1.0)
+        app.number_input(key="sb_retry_attempts").set_value(1).run()
+        route = "POST /openai/deployments/scripted-emulator/chat/completions"
+        every_fault(app, token_canary, page, route, downloads, logs, capsys)
+    assert bool(asked) is (how == ENTRA_LOGIN)
+    if how == ENTRA_TOKEN:  # the control: the search does see the pasted token's field
+        assert token_canary.find(rendered(app, skip_key_value=False)) == token_canary.key
+
+
+def every_fault(
+    app: AppTest,
+    canary: Canary,
+    page: str,
+    route: str,
+    downloads: Downloads,
+    logs: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Act on `page` under no fault, then under every fault, and search everything after
+    each: the page, the URL, downloads, what was printed and logged, the emulator's log
+    (which must show `route` answered, so the secret did go), and the files written."""
     if page != "home":
         open_page(app, page)
     assert_no_canary(app, canary, f"{page}, first view")
@@ -123,14 +178,15 @@ def test_the_key_never_leaks_from_any_page_under_any_fault(
     if page != "home":
         assert "nothing to do" not in done, f"the generic driver found nothing to press on {page}"
     offered = downloads.all_bytes()
-    assert canary.find(offered) is None, f"{page}: the key is in a download"
+    assert canary.find(offered) is None, f"{page}: the secret is in a download"
     printed = capsys.readouterr()
-    assert canary.find(printed.out + printed.err) is None, f"{page}: the key was printed"
+    assert canary.find(printed.out + printed.err) is None, f"{page}: the secret was printed"
     assert logs, "no log record was captured: the log search would mean nothing"
-    assert canary.find("\n".join(logs)) is None, f"{page}: the key was logged"
+    assert canary.find("\n".join(logs)) is None, f"{page}: the secret was logged"
     emulator_log = canary.log.read_text()
-    assert "POST /chat/completions" in emulator_log or page == "home"
-    assert canary.find(emulator_log) is None, "the emulator logged the key"
+    answered = [line for line in emulator_log.splitlines() if route in line and "200 OK" in line]
+    assert answered or page == "home", f"{route} was never answered: the secret never went"
+    assert canary.find(emulator_log) is None, "the emulator logged the secret"
     assert_nothing_written(canary)
 
 

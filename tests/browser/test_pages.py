@@ -224,7 +224,7 @@ def test_the_canary_key_never_reaches_the_dom_screenshots_or_logs(
     go_to(page, "Request Builder")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_test_id("stMetricValue").get_by_text("200 OK")).to_be_visible()
-    page.get_by_text("Code: curl, Python requests, Python urllib").click()
+    page.get_by_text("Code: curl, Python (requests, urllib, openai)").click()
     expect(page.get_by_text("$AZURE_AI_CHAT_KEY").first).to_be_visible()
     page.get_by_text("Include the key in the code").click()  # not the server's key, even so
     expect(page.get_by_text("The host's key stays on the server")).to_be_visible()

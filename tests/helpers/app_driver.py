@@ -25,6 +25,7 @@ TRANSLATOR = "pages/translator.py"
 CHATBOT = "pages/memory_chatbot.py"
 PAGE_PATHS = [spec.path for spec in navigation.PAGES]
 TIMEOUT = 90  # seconds per AppTest run; giant replies and retry waits need more than 3
+SECRETS = ("sb_key", "sb_entra_token")  # the sidebar's password fields: the user's own secrets
 
 
 def start_app(monkeypatch: pytest.MonkeyPatch, url: str, key: str) -> AppTest:
@@ -102,13 +103,14 @@ def rendered(at: AppTest, *, skip_key_value: bool = True) -> str:
     """Everything the page sent to the browser, as text: every element's protobuf (values,
     labels, help, bodies, code, JSON, captions, download URLs).
 
-    With `skip_key_value`, the key field's own value (and default) is blanked and nothing
-    else: its label, help and placeholder are still searched.
+    With `skip_key_value`, the values (and defaults) of the secret fields (the key, the
+    pasted Entra token) are blanked and nothing else: their labels, help and placeholders
+    are still searched.
     """
     parts = []
     for node, proto in protos(at):
-        if skip_key_value and getattr(node, "type", "") == "text_input" and node.key == "sb_key":
-            assert proto.type == proto.PASSWORD, "the key field must be a password field"
+        if skip_key_value and getattr(node, "type", "") == "text_input" and node.key in SECRETS:
+            assert proto.type == proto.PASSWORD, f"{node.key} must be a password field"
             proto = copy.deepcopy(proto)
             proto.ClearField("value")
             proto.ClearField("default")
@@ -142,8 +144,8 @@ def assert_key_hidden(at: AppTest, key: str) -> None:
     """The key appears in no rendered element but the password field (and there are some)."""
     shown = 0
     for node, proto in protos(at):
-        if getattr(node, "type", "") == "text_input" and node.key == "sb_key":
-            continue  # the password field itself, masked by the browser
+        if getattr(node, "type", "") == "text_input" and node.key in SECRETS:
+            continue  # the password fields themselves, masked by the browser
         assert key not in str(proto), f"key shown in {node}"
         shown += 1
     assert shown > 10

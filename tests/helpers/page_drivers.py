@@ -6,6 +6,7 @@ under the fault; observe: what the user now sees).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,7 +38,12 @@ class Observed:
 
 
 class Driver(Protocol):
-    """How one page is exercised: a good exchange, then the same again under a fault."""
+    """How one page is exercised: a good exchange, then the same again under a fault.
+
+    `second`, when set before `act`, is the text the second request carries instead of the
+    page's own (a prompt the content filter blocks, say)."""
+
+    second: str
 
     def prepare(self, at: AppTest) -> None: ...
     def act(self, at: AppTest) -> None: ...
@@ -49,7 +55,7 @@ class BuilderDriver:
 
     def __init__(self, *, streamed: bool) -> None:
         self.streamed = streamed
-        self.body = self.first_body = ""
+        self.body = self.first_body = self.second = ""
 
     def prepare(self, at: AppTest) -> None:
         open_page(at, BUILDER)
@@ -61,6 +67,11 @@ class BuilderDriver:
         self.first_body = at.session_state["rb_history"][0].exchange.body
 
     def act(self, at: AppTest) -> None:
+        if self.second:  # the editor's last message says it instead
+            body = json.loads(self.body)
+            body["messages"][-1]["content"] = self.second
+            self.body = json.dumps(body, indent=2)
+            at.text_area(key="rb_body").input(self.body).run()
         at.button(key="btn_rb_send").click().run()
 
     def observe(self, at: AppTest) -> Observed:
@@ -86,6 +97,7 @@ class ChatDriver:
     def __init__(self, page: str) -> None:
         self.page = page
         self.first: list[str] = []
+        self.second = ""
 
     def prepare(self, at: AppTest) -> None:
         open_page(at, self.page)
@@ -94,7 +106,7 @@ class ChatDriver:
         assert self.first[1].startswith('You said: "')
 
     def act(self, at: AppTest) -> None:
-        say(at, "Second question")
+        say(at, self.second or "Second question")
 
     def observe(self, at: AppTest) -> Observed:
         messages = at.chat_message
@@ -105,7 +117,7 @@ class ChatDriver:
             message=plain_texts(reply.error),
             notes=_notes(reply.caption),
             partial=text if reply.error and text.startswith("You said") else "",
-            input_kept=messages[2].markdown[0].value == "Second question",
+            input_kept=messages[2].markdown[0].value == (self.second or "Second question"),
             history_intact=[m.markdown[0].value for m in messages[:2]] == self.first,
         )
 
@@ -116,6 +128,7 @@ class TranslatorDriver:
 
     def __init__(self) -> None:
         self.setup: tuple[str, str, str] = ("", "", "")
+        self.second = ""
 
     def prepare(self, at: AppTest) -> None:
         open_page(at, TRANSLATOR)
@@ -125,7 +138,7 @@ class TranslatorDriver:
         self.setup = self._setup(at)
 
     def act(self, at: AppTest) -> None:
-        at.text_area(key="tr_text").input("Second text").run()
+        at.text_area(key="tr_text").input(self.second or "Second text").run()
         at.button(key="btn_tr_translate").click().run()
 
     def observe(self, at: AppTest) -> Observed:
@@ -136,7 +149,7 @@ class TranslatorDriver:
             message=error,
             notes=_notes(at.main.caption),
             partial=shown[0] if error and shown and text.startswith(shown[0]) else "",
-            input_kept=at.text_area(key="tr_text").value == "Second text",
+            input_kept=at.text_area(key="tr_text").value == (self.second or "Second text"),
             history_intact=self._setup(at) == self.setup,
         )
 

@@ -106,6 +106,35 @@ def test_invoke_returns_text_usage_and_the_request_as_sent(emulator: Emulator) -
     assert emulator.api_key not in json.dumps(meta)
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_replies_carry_azures_filter_verdicts_and_service_headers(
+    emulator: Emulator, streamed: bool
+) -> None:
+    model = make_model(
+        emulator, endpoint_profile="azure-v1", auth="api-key", model="scripted-emulator"
+    )
+    if streamed:
+        chunks = list(model.stream("Hello there"))
+        meta = chunks[-1].response_metadata
+    else:
+        meta = model.invoke("Hello there").response_metadata
+    verdicts = meta["content_filter"]
+    assert {"name": "jailbreak", "filtered": False, "severity": "", "detected": False} in (
+        verdicts["prompt"]
+    )
+    assert {c["name"] for c in verdicts["completion"]} >= {"violence", "protected_material_code"}
+    assert meta["service"]["deployment"] == "scripted-emulator"
+    assert meta["service"]["region"] == "local"
+    assert meta["service"]["remaining_requests"] > 0
+    assert json.loads(json.dumps(meta))["service"] == meta["service"]  # plain JSON values
+
+
+def test_serverless_replies_carry_empty_verdicts(emulator: Emulator) -> None:
+    meta = make_model(emulator).invoke("Hello there").response_metadata
+    assert meta["content_filter"] == {"prompt": (), "completion": ()}
+    assert meta["service"]["deployment"] == ""
+
+
 def test_stream_yields_each_delta_as_it_arrives(emulator: Emulator) -> None:
     model = make_model(emulator)
     chunks = list(model.stream("Hello there"))
