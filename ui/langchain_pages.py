@@ -182,6 +182,8 @@ def stream(
 
     def describe(reply: Reply) -> None:
         reply.request = sent_request(setup, messages, recorder, reply.error) or reply.request
+        if (ending := recorder.ending) is not None:  # once the model call ended
+            reply.finish_reason, reply.usage = ending.finish_reason, ending.usage
 
     source = PiecesSource(
         start, translate=lambda exc, text: as_error(exc, setup, text), describe=describe
@@ -251,14 +253,25 @@ def reply_body(reply: Reply, *, again: str, where: str) -> None:
 
 
 def stats_text(reply: Reply) -> str:
-    """`first token 85 ms · 1.24 s in all · 1,234 B sent`."""
+    """`first token 85 ms · 1.24 s in all · 1,234 B sent · finish stop · usage 12 in → 40 out`
+    (finish reason and usage once the endpoint reported them)."""
     size = request_bytes(reply.request)
     parts = [
         f"first token {widgets.seconds(reply.time_to_first_token)}",
         f"{widgets.seconds(reply.elapsed)} in all",
         f"{size:,} B sent" if size is not None else "nothing sent",
+        ending_text(reply),
     ]
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
+
+
+def ending_text(reply: Reply) -> str:
+    """`finish stop · usage 12 in → 40 out`, as far as the endpoint reported them ("" if not)."""
+    parts = [
+        f"finish {reply.finish_reason}" if reply.finish_reason else "",
+        f"usage {widgets.usage_text(reply.usage)}" if reply.usage else "",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 def request_panel(request: RequestRecord | None) -> None:
