@@ -215,7 +215,8 @@ def ask(at: AppTest, question: str, **settings: Any) -> None:
 
 def last_request(at: AppTest) -> dict[str, Any]:
     """The body of the last turn's request, as the page recorded it."""
-    body: dict[str, Any] = json.loads(at.session_state["mc_exchanges"][-1].reply.request.body)
+    answer = at.session_state["mc_conversation"].turns[-1].answer
+    body: dict[str, Any] = json.loads(answer.latest.request.body)
     return body
 
 
@@ -277,7 +278,7 @@ def test_notebook_mode_sends_one_prompt_and_no_system_message(app: AppTest) -> N
         "role": "user",
         "content": "Current conversation:\n"
         "User: What is good about Wuhan?\n"
-        f"Assistant: {app.session_state['mc_exchanges'][0].reply.text}\n\n"
+        f"Assistant: {app.session_state['mc_conversation'].turns[0].answer.text}\n\n"
         "User question:And in winter?",
     }
     assert message["content"] in [c.value for c in app.code]  # shown under "Sent"
@@ -368,7 +369,8 @@ def test_a_blocked_question_is_explained_and_kept(app: AppTest) -> None:
 def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHATBOT)
     ask(app, "Write a long story")
-    app.session_state["mc_exchanges"][0].reply.status = "streaming"  # as a Stop leaves it
+    # As a worker that is gone leaves it (a reload, or a server restart).
+    app.session_state["mc_conversation"].turns[0].answer.reply.status = "streaming"
     app.run()
     reply = app.chat_message[1]
     assert reply.markdown[0].value.startswith('You said: "Current conversation:')
