@@ -24,6 +24,13 @@ from core.conversation import Ask, ChatTurn, Conversation
 from core.errors import InvalidRequestError
 from ui import follow, widgets
 
+# Characters of a message of yours drawn in the chat: a pasted document would otherwise push
+# its answer (and an error saying it is too long) off the screen.
+MESSAGE_LIMIT = 2_000
+MESSAGE_WHOLE = (
+    "Edit (:material/edit:) shows the whole message; **What the model saw**, what was sent."
+)
+
 
 @dataclass(frozen=True)
 class ChatPage:
@@ -172,31 +179,21 @@ def user_message(page: ChatPage, index: int, turn: ChatTurn, *, can_send: bool) 
     if page.editing == index:
         editor(page, index)
         return
-    shown, note = widgets.clipped(turn.user)
+    shown, note = widgets.clipped(turn.user, MESSAGE_LIMIT)
     st.markdown(shown)
-    widgets.clip_note(note, "The downloads below hold the whole message.")
-    live = any(answer.live for answer in turn.alternatives)
-    with st.container(horizontal=True, gap="small", key=f"{page.key}_user_row_{index}"):
-        _icon(
-            page,
-            "edit",
-            index,
-            ":material/edit:",
-            "Edit this message and send it again (the turns after it are dropped)",
-            start_edit,
-            disabled=not can_send or live,
-        )
-        _icon(
-            page,
-            "resend",
-            index,
-            ":material/send:",
-            "Send this message again for another answer",
-            retry,
-            disabled=not can_send or live,
-        )
-        _icon(page, "delete", index, ":material/delete:", "Delete this message and its answers",
-              delete_turn)  # fmt: skip
+    widgets.clip_note(note, MESSAGE_WHOLE)
+    # Not disabled while its answer streams: the row is drawn before the follower, and would
+    # stay disabled once the stream ended. Editing or sending again stops that stream first.
+    with st.container(horizontal=True, gap="small"):
+        for action, icon, help, on_click, usable in (
+            ("edit", ":material/edit:", "Edit this message and send it again (the turns "
+             "after it are dropped)", start_edit, can_send),
+            ("resend", ":material/send:", "Send this message again for another answer", retry,
+             can_send),
+            ("delete", ":material/delete:", "Delete this message and its answers", delete_turn,
+             True),
+        ):  # fmt: skip
+            _icon(page, action, index, icon, help, on_click, disabled=not usable)
 
 
 def editor(page: ChatPage, index: int) -> None:
@@ -269,7 +266,7 @@ def _alternatives(page: ChatPage, index: int, turn: ChatTurn, idle: bool) -> Non
         return
     _icon(page, "prev", index, ":material/chevron_left:", "The previous answer", select,
           turn.selected - 1, disabled=not idle or turn.selected == 0)  # fmt: skip
-    st.caption(f"{turn.selected + 1}/{count}")
+    st.caption(f"{turn.selected + 1}/{count}", width="content")
     _icon(page, "next", index, ":material/chevron_right:", "The next answer", select,
           turn.selected + 1, disabled=not idle or turn.selected == count - 1)  # fmt: skip
 

@@ -86,6 +86,9 @@ def test_translator_streams_the_translation_and_shows_prompt_and_request(
     route = "/models/chat/completions" if backend == "community" else "/chat/completions"
     assert urls == [f"POST {emulator.base_url}{route}"]
     assert "first token" in texts(app.caption)
+    assert "finish length" in texts(app.caption)  # 9 tokens: max_tokens cut it
+    if backend == "adapter":  # the notebook class drops the stream's usage
+        assert "usage" in texts(app.caption) and "→ 9 out" in texts(app.caption)
     assert not app.error
 
 
@@ -128,6 +131,10 @@ def test_translator_batch_puts_each_result_beside_its_source(app: AppTest) -> No
     assert "content safety blocked the prompt: violence (high)" in rows[2][1][0]
     assert rows[3][0][0] == "See you soon"
     assert rows[3][0][1].startswith('You said: "You are a Translator.')
+    for number in (1, 3):  # how each translated line ended, and what it used
+        ending = line_row(app, number).caption.values[1]
+        assert ending.startswith("finish stop · usage ") and "out" in ending
+    assert not any(c.startswith("finish") for c in line_row(app, 2).caption.values)  # failed
     assert "3 lines · 2 translated · 1 failed · at most 2 at once" in texts(app.caption)
     # Each line keeps its own request: the third line's prompt ends with its text.
     app.selectbox(key="tr_request_line").set_value(3).run()
