@@ -26,7 +26,10 @@ from ui.memory_window import MODES, Sent, WindowReply, memory, part_view, sent_o
 
 PAGE = ChatPage("mc")
 KEY = PAGE.key  # the stream key, and the prefix of its widget keys
-AGAIN = "Fix the cause, then press **Ask again** below: your question is kept."
+AGAIN = (
+    "Fix the cause, then ask again: :material/refresh: under this answer (**Ask again** below "
+    "for the last question), or :material/edit: to change the question."
+)
 WHOLE = "**Export JSON** below holds the whole reply once it finished."
 
 

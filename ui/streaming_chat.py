@@ -32,7 +32,7 @@ KEY = PAGE.key  # the stream key, and the prefix of the page's widget keys
 WHERE = "The JSON and Markdown downloads below hold the whole reply."
 AGAIN = (
     "Fix the cause, then ask again: :material/refresh: under this answer, or :material/edit: "
-    "to change your message. Until then it is not sent with later messages."
+    "to change your message."
 )
 
 
