@@ -118,11 +118,17 @@ def fit_note(messages: Sequence[Mapping[str, Any]], max_tokens: Any, profile: Pr
 
 
 def import_picker(
-    page: ChatPage, read: Callable[[bytes], Conversation], *, label: str, help: str, mb: int
+    page: ChatPage,
+    read: Callable[[bytes], Conversation],
+    *,
+    label: str,
+    help: str,
+    mb: int,
+    button: str = "Import JSON",
 ) -> None:
-    """An "Import JSON" popover whose file replaces the conversation; a bad file changes
-    nothing (`import_notice` says what happened)."""
-    with st.popover("Import JSON", icon=":material/upload:"):
+    """A popover (`button`) whose file replaces the conversation; a bad file changes nothing
+    (`import_notice` says what happened)."""
+    with st.popover(button, icon=":material/upload:"):
         upload_key = f"{page.key}_upload_{st.session_state.get(f'{page.key}_upload', 0)}"
         st.file_uploader(
             label, type=["json"], key=upload_key, on_change=_import_file,

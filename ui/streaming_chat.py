@@ -162,7 +162,7 @@ def toolbar(chat: Conversation, *, can_send: bool) -> None:
         chat_notes.import_picker(
             PAGE, import_json, label="A conversation exported from this page (JSON)",
             help="Replaces the current conversation, every answer with the request it sent.",
-            mb=max(1, MAX_IMPORT_BYTES // 1_000_000),
+            mb=max(1, MAX_IMPORT_BYTES // 1_000_000), button="Import",
         )  # fmt: skip
     chat_notes.import_notice(PAGE)
 

@@ -3,7 +3,8 @@ real app: a failed or over-long turn never rides along with the next ones (asser
 bodies a real local server received), edit, delete, send again, keep as context, answers with
 their own parameters, Continue after a cut, and the JSON import.
 
-The Memory Chatbot's side is in tests/app/test_memory_conversations.py.
+The Memory Chatbot's side is in tests/app/test_memory_conversations.py; the last test runs
+both pages against the real SmolLM2.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.conversation import CONTINUE_PROMPT, Conversation
-from emulator.process import Emulator
-from tests.helpers.app_driver import CHAT, Downloads, open_page, say, start_app, texts
+from emulator.process import ROOT, Emulator, start_emulator, stop_emulator
+from tests.helpers.app_driver import (
+    CHAT,
+    CHATBOT,
+    Downloads,
+    open_page,
+    say,
+    start_app,
+    texts,
+)
 from tests.helpers.raw_server import DONE, RawServer, Request, chunk, response, routes, stream
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
@@ -340,3 +349,33 @@ def test_the_conversation_goes_on_after_a_fault_with_the_emulator(
     assert [m["content"] for m in seen(app, 3) if m["role"] == "user"] == [
         "Hello", "This one fails",
     ]  # fmt: skip
+
+
+# The real model ----------------------------------------------------------------------------
+
+MODEL = ROOT / "emulator" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.mark.llama
+@pytest.mark.skipif(not MODEL.is_file(), reason=f"{MODEL} is absent; `make` fetches it")
+def test_with_the_real_model_an_over_long_message_then_hi(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SmolLM2 (2,048 tokens of context) refuses the long message; "hi" then goes through on
+    both chat pages, sent alone."""
+    llama = start_emulator("--engine", "llama")
+    try:
+        app = start_app(monkeypatch, llama.base_url, llama.api_key)
+        sidebar(app, sb_param_max_tokens=8)
+        for page, state in ((CHAT, "chat_conversation"), (CHATBOT, "mc_conversation")):
+            open_page(app, page)
+            say(app, LONG)
+            error = app.chat_message[1].error[0].value
+            assert error.startswith("The prompt is "), error
+            assert "the context window is 2048." in error
+            say(app, "hi")
+            assert not app.chat_message[3].error
+            answer = app.session_state[state].turns[1].answer
+            assert answer.status == "done" and answer.text.strip()
+            sent = json.loads(answer.reply.request.body)["messages"]
+            assert LONG not in json.dumps(sent) and sent[-1]["content"].endswith("hi")
+    finally:
+        stop_emulator(llama)
