@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.memory import DEFAULT_K, MAX_K, MIN_K, Mode, export_history
-from ui import follow, navigation
+from core.memory import DEFAULT_K, MAX_K, MIN_K, Mode, build_turn, export_history
+from ui import navigation
 from ui.widgets import SESSION
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
@@ -17,8 +17,8 @@ st.caption(
 
 # The title shows first, should LangChain still be importing (ui/langchain_preload.py).
 with st.spinner("Loading LangChain…"):
-    from ui import langchain_pages, memory_chatbot
-    from ui.memory_chatbot import MODES
+    from ui import chat_notes, langchain_pages, memory_chatbot, memory_window
+    from ui.memory_window import MODES
 
 backend = langchain_pages.backend_picker()
 mode_column, k_column = st.columns([3, 2])
@@ -37,50 +37,49 @@ system_prompt = setup.system_prompt if mode == Mode.MESSAGES else ""
 langchain_pages.community_caveats(setup)
 langchain_pages.notebook_differences()
 
-history = memory_chatbot.exchanges()
+chat = memory_chatbot.conversation()
 prompt = st.chat_input("Ask something", key="mc_input", submit_mode="stop")
-question = (prompt or st.session_state.pop("mc_retry", None) or "").strip()
-if not history and not question:
+if not chat.turns and not prompt:
     st.caption(
         "Ask something below. Try several questions, then lower k: older exchanges drop out "
         "of what the model sees."
     )
-if question:
-    memory_chatbot.ask(history, question, k, mode, system_prompt, setup)
+ask = memory_chatbot.PAGE.take()  # what a control under a message asked for
+if prompt and prompt.strip():
+    ask = chat.ask(prompt.strip())
+if ask is not None:
+    memory_chatbot.start(chat, ask, k, mode, system_prompt, setup)
 # Every exchange, then the live reply (a new one, or one still streaming after a rerun)
-# followed until it ends. The windows are drawn against the memory before the new reply.
-remembered = memory_chatbot.memory(history)
-follow.follow([memory_chatbot.show(exchange, remembered) for exchange in history])
-remembered = memory_chatbot.memory(history)
+# followed until it ends.
+memory_chatbot.show_all(chat)
+remembered = memory_window.memory(chat)
 
 with st.container(horizontal=True, vertical_alignment="center"):
-    if memory_chatbot.unfinished(history):
+    if memory_chatbot.unfinished(chat):
         st.button(
             "Ask again", key="btn_mc_again", icon=":material/refresh:",
             on_click=memory_chatbot.ask_again, type="primary",
-            help="Send the last question again, in place of the failed reply.",
+            help="Another answer to the last question; the unfinished one stays (◀ ▶).",
         )  # fmt: skip
-    if history:
+    if chat.turns:
         st.button(
-            "Clear", key="btn_mc_clear", icon=":material/delete:", on_click=memory_chatbot.clear
-        )
+            "Clear", key="btn_mc_clear", icon=":material/delete:", on_click=chat_notes.forget,
+            args=(memory_chatbot.PAGE,),
+        )  # fmt: skip
         st.download_button(
             "Export JSON", export_history(remembered), file_name="memory-chat.json",
             mime="application/json", key="btn_mc_export", icon=":material/download:",
             on_click="ignore", disabled=not remembered,
-            help="The exchanges in memory (finished replies), to import here later.",
+            help="The exchanges in memory (cut and kept ones marked), to import here later.",
         )  # fmt: skip
-    with st.popover("Import JSON", icon=":material/upload:"):
-        upload_key = f"mc_upload_{st.session_state.get('mc_upload', 0)}"
-        st.file_uploader(
-            "A conversation exported from this page", type=["json"], key=upload_key,
-            on_change=memory_chatbot.import_file, args=(upload_key,), max_upload_size=2,
-            help="Replaces the current conversation. A list of [user, assistant] pairs, "
-            "as Gradio keeps them, works too.",
-        )  # fmt: skip
-memory_chatbot.import_notice()
+    memory_chatbot.import_picker()
+chat_notes.import_notice(memory_chatbot.PAGE)
+next_turn = build_turn(remembered, "", k, mode, system_prompt)
+chat_notes.fit_note(next_turn.messages, setup.params.get("max_tokens"), setup.profile)
 
-with st.expander("Request size per turn", icon=":material/bar_chart:", expanded=len(history) > 1):
-    memory_chatbot.size_chart(history, remembered, k)
+with st.expander(
+    "Request size per turn", icon=":material/bar_chart:", expanded=len(chat.turns) > 1
+):
+    memory_window.size_chart(chat, remembered, k)
 with st.expander("The same chatbot as Python", icon=":material/code:"):
     langchain_pages.code_tabs("memory", setup, k=k, mode=mode, system_prompt=system_prompt)

@@ -2,18 +2,19 @@
 
 import streamlit as st
 
-from ui import follow, navigation, session_settings, streaming_chat
+from ui import navigation, session_settings, streaming_chat
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
 st.title("Streaming Chat", anchor=False)
 st.caption(
     "Replies stream as the model writes them. The sidebar's profile, parameters and system "
-    "prompt apply to every message."
+    "prompt apply to each new request; every answer keeps what it was asked with. Failed and "
+    "stopped answers are left out of later requests unless you keep them."
 )
 settings = session_settings.current()
 client = session_settings.client()
-history = streaming_chat.turns()
+chat = streaming_chat.conversation()
 if client is None:  # the conversation stays readable; sending waits for a usable endpoint
     st.info(
         f"Set up the endpoint in the sidebar first: {settings.problem}",
@@ -23,19 +24,22 @@ if client is None:  # the conversation stays readable; sending waits for a usabl
 # "disable", not "stop": stopping the script does not stop a reply (it streams in a worker
 # and the next run follows it); the reply's own Stop button does.
 prompt = st.chat_input("Message the model", submit_mode="disable", disabled=client is None)
-if not history and not prompt:
+if not chat.turns and not prompt:
     st.caption(
         "Say something below to start. Try the local endpoint's faults from the "
         "sidebar's extra headers, e.g. `x-emulator-fault: cut`."
     )
-if prompt:
-    history.append(streaming_chat.Turn("user", prompt))
-if client is not None and (streaming_chat.take_regenerate() or prompt):
+ask = streaming_chat.PAGE.take()  # what a control under a message asked for
+if prompt and prompt.strip():
+    ask = chat.ask(prompt)
+if client is not None and ask is not None:
     params = session_settings.request_params(client)
-    streaming_chat.ask(client, history, params, settings.retry)
+    streaming_chat.start(client, chat, ask, params, settings.retry)
 # Every turn, then the live reply (a new one, or one still streaming after a rerun) followed
 # until it ends.
-follow.follow([streaming_chat.show(turn) for turn in history])
+streaming_chat.show_all(chat, can_send=client is not None)
 
 # Below the conversation, drawn after any new reply so the downloads include it.
-streaming_chat.toolbar(history, can_send=client is not None)
+streaming_chat.toolbar(chat, can_send=client is not None)
+if client is not None:
+    streaming_chat.fit(chat, client)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import streamlit as st
-from langchain_core.outputs import LLMResult
 
 from core import (
     AuthStyle,
@@ -183,7 +182,7 @@ def stream(
     The adapter retries a 429 or 503 itself (`Setup.retries`), through the stream's hooks:
     the follower shows the countdown and its Cancel.
     """
-    recorder = ReplyRecorder()
+    recorder = RequestRecorder()
 
     def start(hooks: RetryHooks) -> Iterable[str]:
         model = chat_model(setup, on_retry=hooks.on_retry, retry_sleep=hooks.sleep)
@@ -192,44 +191,14 @@ def stream(
 
     def describe(reply: Reply) -> None:
         reply.request = sent_request(setup, messages, recorder, reply.error) or reply.request
-        recorder.describe(reply)
+        if (ending := recorder.ending) is not None:  # once the model call ended
+            reply.finish_reason, reply.usage = ending.finish_reason, ending.usage
+            reply.annotations, reply.service = service_views.from_metadata(ending.metadata)
 
     source = PiecesSource(
         start, translate=lambda exc, text: as_error(exc, setup, text), describe=describe
     )
     follow.start(key, reply, source, None)
-
-
-class ReplyRecorder(RequestRecorder):
-    """Keeps each request a chain sent and, of its last reply, what Azure said besides the
-    text: the content filter's verdicts, the service headers and the usage."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.metadata: dict[str, Any] = {}
-        self.usage: Mapping[str, Any] | None = None
-
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-        """Record the request, and the last generation's metadata and usage."""
-        super().on_llm_end(response, **kwargs)
-        for generations in response.generations:
-            for generation in generations:
-                message = getattr(generation, "message", None)
-                if message is not None:
-                    self.metadata = dict(getattr(message, "response_metadata", None) or {})
-                    self.usage = getattr(message, "usage_metadata", None)
-
-    def describe(self, reply: Reply) -> None:
-        """Put what was recorded on `reply`."""
-        reply.annotations, reply.service = service_views.from_metadata(self.metadata)
-        if self.usage:
-            prompt, completion = self.usage.get("input_tokens"), self.usage.get("output_tokens")
-            total = self.usage.get("total_tokens")
-            reply.usage = {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": total,
-            }
 
 
 def sent_request(
@@ -295,16 +264,25 @@ def reply_body(reply: Reply, *, again: str, where: str) -> None:
 
 
 def stats_text(reply: Reply) -> str:
-    """`first token 85 ms · 1.24 s in all · 1,234 B sent`."""
+    """`first token 85 ms · 1.24 s in all · 1,234 B sent · finish stop · usage 12 in → 40 out`
+    (finish reason and usage once the endpoint reported them)."""
     size = request_bytes(reply.request)
     parts = [
         f"first token {widgets.seconds(reply.time_to_first_token)}",
         f"{widgets.seconds(reply.elapsed)} in all",
         f"{size:,} B sent" if size is not None else "nothing sent",
+        ending_text(reply),
     ]
-    if reply.usage:
-        parts.append(f"usage {widgets.usage_text(reply.usage)}")
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
+
+
+def ending_text(reply: Reply) -> str:
+    """`finish stop · usage 12 in → 40 out`, as far as the endpoint reported them ("" if not)."""
+    parts = [
+        f"finish {reply.finish_reason}" if reply.finish_reason else "",
+        f"usage {widgets.usage_text(reply.usage)}" if reply.usage else "",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
 def request_panel(request: RequestRecord | None, service: ServiceHeaders | None = None) -> None:

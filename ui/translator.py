@@ -23,6 +23,7 @@ from core.langchain import (
     translator_chain,
     translator_prompt,
 )
+from core.langchain.recorder import Ending
 from core.reply import Reply, ReplyStatus
 from ui import follow, langchain_pages, safe_text, widgets
 from ui.langchain_pages import COMMUNITY, Setup
@@ -129,17 +130,27 @@ def _batch(
     for result in results:
         variables = {**inputs, "input_content": result.source}
         error = None if result.error is None else langchain_pages.as_error(result.error, setup)
+        found = recorded.get(render_prompt(template, **variables))  # none for the notebook class
         if setup.backend == COMMUNITY:
             messages = translator_prompt(template).invoke(variables).to_messages()
             request = langchain_pages.sent_request(setup, messages, None, error, stream=False)
-        elif (found := recorded.get(render_prompt(template, **variables))) is not None:
+        elif found is not None:
             request = langchain_pages.recorded(setup, found)
         else:
             request = langchain_pages.sent_request(setup, (), None, error)
         status = ReplyStatus.DONE if error is None else ReplyStatus.FAILED
         reply = Reply(result.text or "", status, error, request)
+        if error is None and (ending := _ending(recorder, found, reply.text)) is not None:
+            reply.finish_reason, reply.usage = ending.finish_reason, ending.usage
         batch.append(BatchLine(result.source, reply))
     return batch
+
+
+def _ending(recorder: RequestRecorder, request: object, text: str) -> Ending | None:
+    """How a line's model call ended: by its recorded request, else by its text (the notebook
+    class records no request)."""
+    endings = [e for e in recorder.endings if e.request is not None and e.request is request]
+    return endings[0] if endings else next((e for e in recorder.endings if e.text == text), None)
 
 
 def _prompt_of(request: Mapping[str, object]) -> str:
@@ -194,6 +205,8 @@ def show_batch(result: Translation) -> None:
             with right:
                 if line.reply.error is None:
                     st.markdown(safe_text.markdown(line.reply.text) or "_(empty reply)_")
+                    if ending := langchain_pages.ending_text(line.reply):
+                        st.caption(ending)
                 else:
                     widgets.error_box(line.reply.error)
 

@@ -8,7 +8,7 @@ The only package that imports LangChain (`core/__init__.py` does not import it),
 that do not need LangChain load without it. One module per idea:
 
     chat_model.py   ChatAzureServerless, to_wire, usage_metadata: all HTTP through core.Client
-    recorder.py     RequestRecorder, request_record: what each model call sent
+    recorder.py     RequestRecorder, request_record: what each model call sent, how it ended
     chains.py       the translator and memory chains (prompt | model | StrOutputParser())
     community.py    the notebooks' AzureMLChatOnlineEndpoint, made to work as shipped today
     differences.py  what differs from the notebooks, and the migration guide, from the .toml

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.conversation import Alternative, ChatTurn, Conversation
 from core.reply import Reply, ReplyStatus
 from emulator.process import Emulator
 from tests.helpers.app_driver import assert_key_hidden, plain
-from ui import streaming_chat
 from ui.session_settings import SETTINGS
 
 BUILDER = "pages/request_builder.py"
@@ -205,10 +205,10 @@ def test_chat_regenerate_and_clear(app: AppTest) -> None:
 
 def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHAT)
-    app.session_state["chat_turns"] = [
-        streaming_chat.Turn("user", "Write a long story"),
-        streaming_chat.Turn("assistant", reply=Reply("Once upon a", ReplyStatus.STREAMING)),
-    ]
+    left = Reply("Once upon a", ReplyStatus.STREAMING)  # as a worker that is gone leaves it
+    app.session_state["chat_conversation"] = Conversation(
+        [ChatTurn("Write a long story", [Alternative(left)])]
+    )
     app.run()
     reply = app.chat_message[1]
     assert reply.markdown[0].value == "Once upon a"

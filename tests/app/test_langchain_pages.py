@@ -86,6 +86,9 @@ def test_translator_streams_the_translation_and_shows_prompt_and_request(
     route = "/models/chat/completions" if backend == "community" else "/chat/completions"
     assert urls == [f"POST {emulator.base_url}{route}"]
     assert "first token" in texts(app.caption)
+    assert "finish length" in texts(app.caption)  # 9 tokens: max_tokens cut it
+    if backend == "adapter":  # the notebook class drops the stream's usage
+        assert "usage" in texts(app.caption) and "→ 9 out" in texts(app.caption)
     assert not app.error
 
 
@@ -128,6 +131,10 @@ def test_translator_batch_puts_each_result_beside_its_source(app: AppTest) -> No
     assert "content safety blocked the prompt: violence (high)" in rows[2][1][0]
     assert rows[3][0][0] == "See you soon"
     assert rows[3][0][1].startswith('You said: "You are a Translator.')
+    for number in (1, 3):  # how each translated line ended, and what it used
+        ending = line_row(app, number).caption.values[1]
+        assert ending.startswith("finish stop · usage ") and "out" in ending
+    assert not any(c.startswith("finish") for c in line_row(app, 2).caption.values)  # failed
     assert "3 lines · 2 translated · 1 failed · at most 2 at once" in texts(app.caption)
     # Each line keeps its own request: the third line's prompt ends with its text.
     app.selectbox(key="tr_request_line").set_value(3).run()
@@ -215,7 +222,8 @@ def ask(at: AppTest, question: str, **settings: Any) -> None:
 
 def last_request(at: AppTest) -> dict[str, Any]:
     """The body of the last turn's request, as the page recorded it."""
-    body: dict[str, Any] = json.loads(at.session_state["mc_exchanges"][-1].reply.request.body)
+    answer = at.session_state["mc_conversation"].turns[-1].answer
+    body: dict[str, Any] = json.loads(answer.latest.request.body)
     return body
 
 
@@ -277,7 +285,7 @@ def test_notebook_mode_sends_one_prompt_and_no_system_message(app: AppTest) -> N
         "role": "user",
         "content": "Current conversation:\n"
         "User: What is good about Wuhan?\n"
-        f"Assistant: {app.session_state['mc_exchanges'][0].reply.text}\n\n"
+        f"Assistant: {app.session_state['mc_conversation'].turns[0].answer.text}\n\n"
         "User question:And in winter?",
     }
     assert message["content"] in [c.value for c in app.code]  # shown under "Sent"
@@ -368,7 +376,8 @@ def test_a_blocked_question_is_explained_and_kept(app: AppTest) -> None:
 def test_a_stopped_reply_is_kept_and_marked(app: AppTest) -> None:
     open_page(app, CHATBOT)
     ask(app, "Write a long story")
-    app.session_state["mc_exchanges"][0].reply.status = "streaming"  # as a Stop leaves it
+    # As a worker that is gone leaves it (a reload, or a server restart).
+    app.session_state["mc_conversation"].turns[0].answer.reply.status = "streaming"
     app.run()
     reply = app.chat_message[1]
     assert reply.markdown[0].value.startswith('You said: "Current conversation:')

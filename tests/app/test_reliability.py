@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core import PROFILES, Client, Endpoint, EndpointError, RateLimitError, RawResponse
+from core.conversation import Alternative, ChatTurn, Conversation
 from core.headers import parse_headers
 from core.langchain import ChatAzureServerless
 from core.reply import Reply, ReplyStatus
@@ -44,7 +45,6 @@ from tests.helpers.raw_server import (
     stream,
 )
 from ui import request_builder as builder
-from ui import streaming_chat
 from ui.navigation import PAGES
 
 RATE_LIMITED = response("429 Too Many Requests", b'{"error": {"message": "slow down"}}',
@@ -181,17 +181,14 @@ def test_a_cancelled_chat_retry_is_reported_and_the_message_kept(
     app = start_app(monkeypatch, emulator.base_url, emulator.api_key)
     open_page(app, CHAT)
     waited_on = RateLimitError("The endpoint's rate limit was reached.", status_code=429)
-    app.session_state["chat_turns"] = [
-        streaming_chat.Turn("user", "Kept question"),
-        streaming_chat.Turn(
-            "assistant",
-            reply=Reply(
-                status=ReplyStatus.RETRYING,
-                error=waited_on,
-                retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
-            ),
-        ),
-    ]
+    waiting = Reply(
+        status=ReplyStatus.RETRYING,
+        error=waited_on,
+        retries=["Rate limited (429): retrying in 5 s (1 of 3)."],
+    )
+    app.session_state["chat_conversation"] = Conversation(
+        [ChatTurn("Kept question", [Alternative(waiting)])]
+    )
     app.run()
     user, reply = app.chat_message
     assert user.markdown[0].value == "Kept question"

@@ -328,6 +328,33 @@ def test_translator_chain_invoke_and_stream(emulator: Emulator) -> None:
     assert recorder.last["body"]["stream"] is True
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "adapter",
+        pytest.param(
+            "community", marks=[pytest.mark.filterwarnings(w) for w in COMMUNITY_WARNINGS]
+        ),
+    ],
+)
+def test_the_recorder_keeps_how_each_call_ended(emulator: Emulator, backend: str) -> None:
+    if backend == "adapter":
+        model: Any = make_model(emulator, max_tokens=5)
+    else:
+        model = community_chat_model(emulator.base_url, emulator.api_key, max_tokens=5)
+    recorder = RequestRecorder()
+    text = "".join(translator_chain(model).stream(INPUTS, config={"callbacks": [recorder]}))
+    ending = recorder.ending
+    assert ending is not None and ending.text == text
+    assert ending.finish_reason == "length"  # cut at max_tokens=5
+    if backend == "adapter":  # the community class drops the stream's usage chunk
+        assert ending.usage["completion_tokens"] == 5
+        assert ending.usage["total_tokens"] == ending.usage["prompt_tokens"] + 5
+        assert ending.request is recorder.last
+    else:
+        assert ending.usage == {}
+
+
 class InFlight(BaseCallbackHandler):
     """Counts model calls running at once."""
 

@@ -118,7 +118,7 @@ def test_chat_refuses_a_message_over_the_limit(app: AppTest, record: Record) -> 
     error = plain(messages[3].error[0].value)
     assert f"the limit is {MAX_REQUEST_BYTES:,}" in error and "Shorten" in error
     assert messages[1].markdown[0].value.startswith('You said: "A short one first')
-    assert app.session_state["chat_turns"][2].content == big  # kept whole, drawn clipped
+    assert app.session_state["chat_conversation"].turns[1].user == big  # kept whole, drawn clipped
     assert "Showing the first" in texts(messages[2].caption)
     kept = "nothing sent; the message is kept (drawn clipped)"
     record("Streaming Chat", "message over 1 MB", error, kept, "—", "yes", "yes")

@@ -87,7 +87,7 @@ def test_giant_stream_in_the_chat(
     assert GIANT_CLIPPED in notes
     assert rendered_size(app) < 400_000
     conversation = json.loads(downloads.named("conversation.json")[-1])
-    assert conversation["messages"][1]["content"] == whole
+    assert conversation["turns"][0]["alternatives"][0][0]["text"] == whole
     assert downloads.named("conversation.md")[-1].decode().count("w99999 ") == 1
     say(app, "And a short follow-up")  # the page still works after it
     assert [m.name for m in app.chat_message] == ["user", "assistant"] * 2
