@@ -12,7 +12,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from emulator.process import Emulator, start_emulator, stop_emulator
-from tests.helpers.app_driver import BUILDER, open_page, set_extra_headers, start_app, texts
+from tests.helpers.app_driver import (
+    BUILDER,
+    open_page,
+    plain_texts,
+    set_extra_headers,
+    start_app,
+    texts,
+)
 from tests.helpers.azure_emulator import TOKEN
 from tests.helpers.surfaces import SURFACES, set_up
 
@@ -70,7 +77,7 @@ def test_a_jailbreak_is_explained_and_its_detection_shown(builder: AppTest) -> N
     body["messages"][-1]["content"] = JAILBREAK
     builder.text_area(key="rb_body").input(json.dumps(body)).run()
     builder.button(key="btn_rb_send").click().run()
-    message = texts(builder.main.error)
+    message = plain_texts(builder.main.error)
     assert "content safety blocked the prompt: jailbreak (detected)" in message
     assert found_badge(builder, "jailbreak: detected (blocked)")
     assert verdicts(builder)["jailbreak"] == ("detected (filtered)", "—")

@@ -23,6 +23,7 @@ from tests.helpers.app_driver import (
     CHATBOT,
     Downloads,
     open_page,
+    plain,
     say,
     start_app,
     texts,
@@ -114,7 +115,7 @@ def test_an_over_long_message_is_explained_then_hi_succeeds(
     app = start_app(monkeypatch, server.url, KEY)
     open_page(app, CHAT)
     say(app, LONG)
-    error = app.chat_message[1].error[0].value
+    error = plain(app.chat_message[1].error[0].value)
     assert error.startswith("The prompt is 3031 tokens; the context window is 2048.")
     assert "does not fit the model's context window (422)" in error
     # The message is drawn clipped, so the error under it stays in view.
@@ -330,7 +331,7 @@ def test_a_bad_import_file_is_explained_and_the_conversation_stays(
     say(app, "Keep me")
     before = shown(app)
     upload(app, "broken.json", data)
-    assert message in app.error[0].value
+    assert message in plain(app.error[0].value)
     assert "the conversation is unchanged" in texts(app.caption)
     assert shown(app) == before
 
@@ -368,7 +369,7 @@ def test_with_the_real_model_an_over_long_message_then_hi(monkeypatch: pytest.Mo
         for page, state in ((CHAT, "chat_conversation"), (CHATBOT, "mc_conversation")):
             open_page(app, page)
             say(app, LONG)
-            error = app.chat_message[1].error[0].value
+            error = plain(app.chat_message[1].error[0].value)
             assert error.startswith("The prompt is "), error
             assert "the context window is 2048." in error
             say(app, "hi")

@@ -15,7 +15,16 @@ from streamlit.testing.v1 import AppTest
 
 from core.reply import ReplyStatus
 from emulator.process import Emulator, start_emulator, stop_emulator
-from tests.helpers.app_driver import BUILDER, CHAT, open_page, rendered, say, start_app, texts
+from tests.helpers.app_driver import (
+    BUILDER,
+    CHAT,
+    open_page,
+    plain_texts,
+    rendered,
+    say,
+    start_app,
+    texts,
+)
 from tests.helpers.azure_emulator import TOKEN
 from tests.helpers.managed_identity import managed_identity
 from tests.helpers.surfaces import SURFACES, set_up
@@ -69,9 +78,9 @@ def test_an_expired_token_is_refused_before_sending_and_says_what_to_do(at: AppT
     assert "Expired at " in texts(at.sidebar.caption)
     open_page(at, CHAT)
     say(at, "Hello with an old token")
-    reply = at.session_state["chat_turns"][-1].reply
+    reply = at.session_state["chat_conversation"].turns[-1].answer.reply
     assert reply.status == ReplyStatus.FAILED
-    message = texts(at.chat_message[-1].error)
+    message = plain_texts(at.chat_message[-1].error)
     assert "The pasted Entra token expired at" in message
     assert "az account get-access-token" in message
     assert TOKEN not in message
@@ -98,7 +107,9 @@ def test_this_machines_login_gets_a_token_for_the_scope_picked(
         assert "Signed in. Expires at " in texts(at.sidebar.caption)
         open_page(at, CHAT)
         say(at, "Hello with the login")
-        assert at.session_state["chat_turns"][-1].reply.status == ReplyStatus.DONE
+        assert (
+            at.session_state["chat_conversation"].turns[-1].answer.reply.status == ReplyStatus.DONE
+        )
     # The home page's check asked once for the default scope; the scope picked was asked
     # once, its token cached for the check and the request.
     assert [p for p in asked if "resource=https://ai.azure.com" in p] == asked[-1:], asked

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core.conversation import CONTINUE_PROMPT, Conversation
 from core.memory import Turn, import_history, notebook_prompt
 from tests.app.test_conversations import KEY, LONG, answered
-from tests.helpers.app_driver import CHATBOT, Downloads, open_page, say, start_app, texts
+from tests.helpers.app_driver import CHATBOT, Downloads, open_page, plain, say, start_app, texts
 from tests.helpers.raw_server import RawServer, routes
 
 
@@ -83,7 +83,7 @@ def test_an_over_long_question_is_explained_then_hi_succeeds(
     app = start_app(monkeypatch, server.url, KEY)
     open_page(app, CHATBOT)
     say(app, LONG)
-    error = app.chat_message[1].error[0].value
+    error = plain(app.chat_message[1].error[0].value)
     assert error.startswith("The prompt is 3031 tokens; the context window is 2048.")
     say(app, "hi")
     assert received(server) == [{"role": "user", "content": notebook_prompt([], "hi")}]

@@ -90,10 +90,11 @@ def app(canary: Canary, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def assert_no_canary(at: AppTest, canary: Canary, where: str) -> None:
-    """Nothing the page rendered, no URL, no exception carries the key."""
+def assert_no_canary(at: AppTest, canary: Canary, where: str, *, typed: bool = False) -> None:
+    """Nothing the page rendered, no URL, no exception carries the key. The server's key is
+    not even in the key field; a secret the user `typed` may be in its own password field."""
     assert not at.exception, at.exception
-    shown = rendered(at, skip_key_value=False)  # the server's key: not even in the key field
+    shown = rendered(at, skip_key_value=typed)
     assert len(shown) > 2000, "the search saw too little of the page to mean anything"
     found = canary.find(shown)
     assert found is None, f"{where}: the key shows on the page ({found[:12]}…)"
@@ -149,7 +150,9 @@ def test_an_entra_token_never_leaks_from_any_page_under_any_fault(
         app.number_input(key="sb_read_timeout").set_value(1.0)
         app.number_input(key="sb_retry_attempts").set_value(1).run()
         route = "POST /openai/deployments/scripted-emulator/chat/completions"
-        every_fault(app, token_canary, page, route, downloads, logs, capsys)
+        every_fault(
+            app, token_canary, page, route, downloads, logs, capsys, typed=how == ENTRA_TOKEN
+        )
     assert bool(asked) is (how == ENTRA_LOGIN)
     if how == ENTRA_TOKEN:  # the control: the search does see the pasted token's field
         assert token_canary.find(rendered(app, skip_key_value=False)) == token_canary.key
@@ -163,18 +166,21 @@ def every_fault(
     downloads: Downloads,
     logs: list[str],
     capsys: pytest.CaptureFixture[str],
+    *,
+    typed: bool = False,
 ) -> None:
     """Act on `page` under no fault, then under every fault, and search everything after
     each: the page, the URL, downloads, what was printed and logged, the emulator's log
-    (which must show `route` answered, so the secret did go), and the files written."""
+    (which must show `route` answered, so the secret did go), and the files written.
+    `typed`: the secret is one the user pasted into a password field (which may hold it)."""
     if page != "home":
         open_page(app, page)
-    assert_no_canary(app, canary, f"{page}, first view")
+    assert_no_canary(app, canary, f"{page}, first view", typed=typed)
     done = []
     for fault in ["", *FAULTS]:
         set_extra_headers(app, f"x-emulator-fault: {fault}" if fault else "")
         done.append(act(app, f"Hello {fault or 'there'}, how are you"))
-        assert_no_canary(app, canary, f"{page} under {fault or 'no fault'}")
+        assert_no_canary(app, canary, f"{page} under {fault or 'no fault'}", typed=typed)
     if page != "home":
         assert "nothing to do" not in done, f"the generic driver found nothing to press on {page}"
     offered = downloads.all_bytes()

@@ -99,7 +99,7 @@ def test_every_page_streams_an_answer_on_every_surface_with_every_auth(
     assert translation.text.startswith('You said: "')
     open_page(at, CHATBOT)
     say(at, "Remember the word aubergine")
-    answer = at.session_state["mc_exchanges"][-1].reply
+    answer = at.session_state["mc_conversation"].turns[-1].answer.reply
     assert answer.status == ReplyStatus.DONE, answer.error
     assert answer.text.startswith('You said: "')
     assert (
@@ -136,7 +136,7 @@ def chat_streams(at: AppTest, surface: Surface) -> None:
     reply = at.chat_message[-1]
     assert reply.markdown[0].value.startswith('You said: "Hello from the surface tests"')
     captions = texts(reply.caption)
-    usage = at.session_state["chat_turns"][-1].reply.usage
+    usage = at.session_state["chat_conversation"].turns[-1].answer.reply.usage
     assert usage["completion_tokens"] > 0 and f"usage {usage['prompt_tokens']} in" in captions
     assert ("Content filter: prompt safe; reply safe." in captions) is surface.annotated
     assert ("deployment scripted-emulator in local" in captions) is surface.service
@@ -212,16 +212,18 @@ def test_the_profile_picker_shows_whole_names_and_marks_retired_ones(app: AppTes
     ]
 
 
-def test_the_generic_profile_takes_a_local_url_as_it_is_and_streams(app: AppTest) -> None:
+def test_the_generic_profile_takes_a_local_url_as_it_is_and_streams(
+    app: AppTest, emulator: Emulator
+) -> None:
     local = app.session_state["sb_url"]
     app.radio(key="sb_profile").set_value("openai").run()
     app.text_input(key="sb_url").input(local + "/v1").run()
     assert app.text_input(key="sb_url").value == local + "/v1"
-    app.text_input(key="sb_key").input(app.session_state["sb_endpoints"]["local"]["key"]).run()
+    app.text_input(key="sb_key").input(emulator.api_key).run()  # the host's goes only to local
     open_page(app, CHAT)
     say(app, "Hello generic")
     assert app.chat_message[-1].markdown[0].value.startswith('You said: "Hello generic"')
-    sent = app.session_state["chat_turns"][-1].reply.request.sent
+    sent = app.session_state["chat_conversation"].turns[-1].answer.reply.request.sent
     assert sent.url == local + "/v1/chat/completions"
 
 
