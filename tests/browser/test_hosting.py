@@ -70,7 +70,7 @@ def visit(browser: Browser, url: str) -> Page:
 
 
 def set_url(page: Page, url: str) -> None:
-    field = page.get_by_test_id("stSidebar").get_by_label("Endpoint URL")
+    field = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Endpoint URL")
     field.fill(url)
     field.press("Enter")
     settle(page)
@@ -90,8 +90,9 @@ def test_the_hosters_key_never_reaches_the_browser(
     with serve_app(scripted.base_url, scripted.api_key, LOG, env) as url:
         page = visit(browser, url)
         sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_test_id("stSelectbox").filter(has_text="Endpoint profile").click()
-        page.get_by_role("option", name=AZURE_PROFILE).click()
+        sidebar.get_by_role("radiogroup", name="Endpoint profile").get_by_text(
+            AZURE_PROFILE, exact=True
+        ).click()
         expect(page.get_by_text("The endpoint answers.")).to_be_visible()  # the host's key works
         key = sidebar.get_by_label("Key", exact=True)
         expect(key).to_have_value("")
@@ -102,7 +103,7 @@ def test_the_hosters_key_never_reaches_the_browser(
         go_to(page, "Request Builder")
         page.get_by_role("button", name="Send").click()
         expect(page.get_by_test_id("stMetricValue").get_by_text("200 OK")).to_be_visible()
-        page.get_by_text("Code: curl, Python requests, Python urllib").click()
+        page.get_by_text("Code: curl, Python (requests, urllib, openai)").click()
         page.get_by_text("Include the key in the code").click()
         expect(page.get_by_text("The host's key stays on the server")).to_be_visible()
         code = "\n".join(page.get_by_test_id("stCode").all_text_contents())
