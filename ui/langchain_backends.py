@@ -149,6 +149,8 @@ def chat_model(
     level (`HTTP_RECORDED`); the adapter's requests reach the chain's callbacks instead.
     """
     endpoint = setup.endpoint
+    # One model per Llama 2 endpoint; the maintained class's deployment is its own `model`.
+    params = {name: value for name, value in setup.params.items() if name != "model"}
     if setup.backend == COMMUNITY:
         return community_chat_model(
             endpoint.url, endpoint.key.reveal(), timeout=_seconds(endpoint), hosts=setup.hosts,
@@ -167,7 +169,7 @@ def chat_model(
             max_retries=setup.retries,
             on_retry=on_retry,
             retry_sleep=retry_sleep,
-            **{name: value for name, value in setup.params.items() if name != "model"},
+            **params,
         )
     if setup.backend == LLAMA2:
         from core.langchain.llama2_notebook import llama2_notebook_llm
@@ -175,7 +177,7 @@ def chat_model(
         system = LLAMA2_CHATBOT_SYSTEM if setup.app == "memory" else LLAMA2_TRANSLATOR_SYSTEM
         return llama2_notebook_llm(
             endpoint.url, endpoint.key.reveal(), system=system, timeout=_seconds(endpoint),
-            hosts=setup.hosts, on_request=on_request, **setup.params,
+            hosts=setup.hosts, on_request=on_request, **params,
         )  # fmt: skip
     return ChatAzureServerless.from_endpoint(
         endpoint, profile=setup.profile.id, hosts=setup.hosts, max_retries=setup.retries,

@@ -268,10 +268,12 @@ def program(
     endpoint, params = setup.endpoint, dict(setup.params)
     if backend == COMMUNITY:
         return community_code(app, endpoint.url, params, **options)
+    if backend in (LLAMA2, MAINTAINED):
+        # One model per Llama 2 endpoint; the maintained class's deployment is its `model`.
+        params.pop("model", None)
     if backend == LLAMA2:
         return llama2_notebook_code(app, endpoint.url, params, **options)
     if backend == MAINTAINED:
-        params.pop("model", None)  # the deployment is the class's own `model`
         auth: Auth = "entra" if endpoint.entra else "key"
         return maintained_code(app, endpoint.url, endpoint.deployment, params, auth=auth, **options)
     return adapter_code(
