@@ -62,7 +62,7 @@ def hosted_key(canary: Canary, emulator: Emulator, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AZURE_AI_CHAT_ENDPOINT", canary.url)
     monkeypatch.setenv("AZURE_AI_CHAT_KEY", canary.key)
     at = start_app(monkeypatch, emulator.base_url, emulator.api_key)
-    at.selectbox(key="sb_profile").select(AZURE).run()
+    at.radio(key="sb_profile").set_value(AZURE).run()
     assert not at.exception
     return at
 
@@ -107,7 +107,7 @@ def test_a_key_in_secrets_stays_on_the_server_too(
     at.secrets["AZURE_AI_CHAT_ENDPOINT"] = canary.url
     at.secrets["AZURE_AI_CHAT_KEY"] = canary.key
     at.run()
-    at.selectbox(key="sb_profile").select(AZURE).run()
+    at.radio(key="sb_profile").set_value(AZURE).run()
     assert at.text_input(key="sb_key").value == ""
     assert at.text_input(key="sb_url").value == canary.url
     endpoint = at.session_state[SETTINGS].endpoint
