@@ -91,6 +91,9 @@ with st.expander(
     "Request size per turn", icon=":material/bar_chart:", expanded=len(chat.turns) > 1
 ):
     memory_window.size_chart(chat, remembered, k)
-with st.expander("The same chatbot as Python", icon=":material/code:"):
-    langchain_pages.code_tabs("memory", setup, k=k, mode=mode, system_prompt=system_prompt)
+with langchain_pages.lazy_expander(
+    "The same chatbot as Python", key="lc_code_memory", icon=":material/code:"
+) as opened:
+    if opened:
+        langchain_pages.code_tabs("memory", setup, k=k, mode=mode, system_prompt=system_prompt)
 migration_guide.guide("memory", setup, k=k, mode=mode, system_prompt=system_prompt)

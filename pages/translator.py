@@ -125,6 +125,9 @@ code_options = {
     "template": template if not problems else TRANSLATOR_TEMPLATE,
     "inputs": {k: v for k, v in inputs.items() if v},
 }
-with st.expander("The same chain as Python", icon=":material/code:"):
-    langchain_pages.code_tabs("translator", setup, **code_options)
+with langchain_pages.lazy_expander(
+    "The same chain as Python", key="lc_code_translator", icon=":material/code:"
+) as opened:
+    if opened:
+        langchain_pages.code_tabs("translator", setup, **code_options)
 migration_guide.guide("translator", setup, **code_options)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import streamlit as st
@@ -241,6 +242,16 @@ def caveats(setup: Setup) -> None:
             f"so it ignores {', '.join(ignored)}. Switch to the adapter to use them.",
             icon=":material/info:",
         )
+
+
+@contextmanager
+def lazy_expander(label: str, *, key: str, icon: str) -> Iterator[bool]:
+    """An expander whose content is drawn only while it is open (toggling it reruns the
+    page): the code and the migration guide are long, rarely opened, and would otherwise be
+    built on every run of the page. Yields whether it is open."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)
 
 
 def code_tabs(app: Literal["translator", "memory"], setup: Setup, **options: Any) -> None:

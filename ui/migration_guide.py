@@ -19,7 +19,7 @@ from core.chain_snippets import App
 from core.langchain import NOTEBOOK_DIFFERENCES, Difference, llama2_differences, migration_steps
 from core.memory import Mode
 from ui.langchain_backends import ADAPTER, LLAMA2, MAINTAINED, Setup
-from ui.langchain_pages import program
+from ui.langchain_pages import lazy_expander, program
 
 TITLE = "Migration guide: from the notebook to LangChain 1.x"
 COLUMNS = (
@@ -61,34 +61,38 @@ def _first(backend: str, app: App, setup: Setup, example: Endpoint, options: dic
 def guide(app: App, setup: Setup, **options: Any) -> None:
     """The expander: the three programs side by side, each changed line and why, and the
     notebooks' own fixes."""
-    with st.expander(TITLE, icon=":material/compare:"):
-        st.caption(
-            "The notebooks' LangChain code uses classes on their way out (langchain-community "
-            "is being sunset; `LLMChain` and the memory classes live on in langchain-classic, "
-            "with security fixes until December 2026). Here is the same page three ways, each "
-            "runnable as shown against the sidebar's endpoint (or an example one)."
-        )
-        columns = st.columns(3)
-        for column, title, code in zip(
-            columns, COLUMNS, programs(app, setup, **options), strict=True
-        ):
-            column.markdown(f"**{title}**")
-            column.code(code, language="python", height=CODE_HEIGHT)
-        st.markdown("**What changed, line by line**")
-        for number, step in enumerate(migration_steps(app), start=1):
-            with st.container(border=True, key=f"lc_step_{app}_{number}"):
-                cells = st.columns(3)
-                for cell, line in zip(
-                    cells, (step.notebook, step.maintained, step.adapter), strict=True
-                ):
-                    _line(cell, line)
-                st.caption(step.why)
-        st.markdown("**What the notebooks' own code needed to run today**")
-        llama2, community = st.tabs(["Llama 2 notebook", "Llama 3.1 and Mistral notebooks"])
-        with llama2:
-            _differences(llama2_differences())
-        with community:
-            _differences(NOTEBOOK_DIFFERENCES)
+    with lazy_expander(TITLE, key=f"lc_guide_{app}", icon=":material/compare:") as opened:
+        if opened:
+            _content(app, setup, **options)
+
+
+def _content(app: App, setup: Setup, **options: Any) -> None:
+    """The guide itself (drawn only while its expander is open)."""
+    st.caption(
+        "The notebooks' LangChain code uses classes on their way out (langchain-community "
+        "is being sunset; `LLMChain` and the memory classes live on in langchain-classic, "
+        "with security fixes until December 2026). Here is the same page three ways, each "
+        "runnable as shown against the sidebar's endpoint (or an example one)."
+    )
+    columns = st.columns(3)
+    for column, title, code in zip(columns, COLUMNS, programs(app, setup, **options), strict=True):
+        column.markdown(f"**{title}**")
+        column.code(code, language="python", height=CODE_HEIGHT)
+    st.markdown("**What changed, line by line**")
+    for number, step in enumerate(migration_steps(app), start=1):
+        with st.container(border=True, key=f"lc_step_{app}_{number}"):
+            cells = st.columns(3)
+            for cell, line in zip(
+                cells, (step.notebook, step.maintained, step.adapter), strict=True
+            ):
+                _line(cell, line)
+            st.caption(step.why)
+    st.markdown("**What the notebooks' own code needed to run today**")
+    llama2, community = st.tabs(["Llama 2 notebook", "Llama 3.1 and Mistral notebooks"])
+    with llama2:
+        _differences(llama2_differences())
+    with community:
+        _differences(NOTEBOOK_DIFFERENCES)
 
 
 def _line(cell: Any, line: str) -> None:

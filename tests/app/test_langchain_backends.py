@@ -157,6 +157,8 @@ def test_the_maintained_class_sends_the_sidebars_entra_token(
     assert at.chat_message[1].markdown[0].value.startswith('You said: "Current conversation:')
     answer = at.session_state["mc_conversation"].turns[0].answer
     assert header(answer.latest.request.sent, "authorization") == "Bearer ***"
+    at.session_state["lc_code_memory"] = True  # drawn once opened
+    at.run()
     assert_key_hidden(at, TOKEN)
     code = next(tab for tab in at.tabs if tab.label == MAINTAINED).code[0].value
     assert "get_bearer_token_provider" in code and TOKEN not in code
@@ -188,15 +190,16 @@ def test_the_llama2_notebook_class_translates_and_chats(app: AppTest) -> None:
 def test_the_migration_guides_programs_run_as_shown(
     app: AppTest, emulator: Emulator, tmp_path: Path, page: str
 ) -> None:
+    app_name = "translator" if page == TRANSLATOR else "memory"
     app.switch_page(page).run()
     app.session_state["sb_deployment"] = SCRIPTED_DEPLOYMENT  # the maintained class's model
+    app.session_state[f"lc_guide_{app_name}"] = True  # drawn once opened
     app.run()
     guide = next(e for e in app.expander if e.label == TITLE)
     # st.code drops the final newline the programs end with; a saved file has it back.
     notebook, maintained, adapter = (c.value.rstrip("\n") + "\n" for c in guide.code[:3])
     assert "AzureMLOnlineEndpoint(" in notebook
     assert "AzureAIOpenAIApiChatModel(" in maintained and "ChatAzureServerless(" in adapter
-    app_name = "translator" if page == TRANSLATOR else "memory"
     steps = [b for b in guide.children.values() if str(getattr(b, "key", "")).startswith("lc_")]
     assert len(steps) == len(migration_steps(app_name))  # each changed line, with its reason
     env = {"AZURE_AI_CHAT_KEY": emulator.api_key, MAINTAINED_KEY_ENV: emulator.api_key}

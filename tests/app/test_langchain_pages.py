@@ -39,6 +39,14 @@ def open_page(at: AppTest, page: str, backend: str = "adapter") -> AppTest:
     return at
 
 
+def expand(at: AppTest, *keys: str) -> None:
+    """Open the pages' lazy expanders (`lc_code_*`, `lc_guide_*`): drawn only when open."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception
+
+
 def sidebar(at: AppTest, **values: Any) -> None:
     """Set sidebar settings (`sb_*` widget keys) through session_state for the next run."""
     for key, value in values.items():
@@ -207,6 +215,8 @@ def test_the_code_tabs_hold_the_same_chain_for_each_backend(
     app: AppTest, emulator: Emulator
 ) -> None:
     open_page(app, TRANSLATOR)
+    assert not app.tabs  # the code is drawn only once its expander is opened
+    expand(app, "lc_code_translator")
     app.selectbox(key="tr_out").set_value("Spanish").run()
     adapter, community, llama2 = (
         code_tab(app, label).code[0].value
@@ -317,6 +327,7 @@ def test_notebook_mode_sends_one_prompt_and_no_system_message(app: AppTest) -> N
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_chatbot_works_with_both_backends(app: AppTest, backend: str) -> None:
     open_page(app, CHATBOT, backend)
+    expand(app, "lc_guide_memory")
     app.segmented_control(key="mc_mode").set_value("messages").run()
     ask(app, "Hello there")
     ask(app, 'Second "question"', sb_param_max_tokens=12)
@@ -495,6 +506,7 @@ def test_a_url_the_notebook_class_cannot_take_is_explained(
     app: AppTest, emulator: Emulator
 ) -> None:
     open_page(app, TRANSLATOR, "community")
+    expand(app, "lc_code_translator")
     translate(app, "Keep me", sb_url=emulator.base_url + "/v2")
     assert "only accepts URLs whose path is /models/chat/completions" in plain(app.error[0].value)
     assert app.text_area(key="tr_text").value == "Keep me"
@@ -518,9 +530,11 @@ def test_a_host_outside_the_allow_list_is_never_called(
 def test_the_key_never_appears_on_either_page(app: AppTest, emulator: Emulator) -> None:
     for backend in BACKENDS:
         open_page(app, TRANSLATOR, backend)
+        expand(app, "lc_code_translator", "lc_guide_translator")  # the code, too
         translate(app)
         assert_key_hidden(app, emulator.api_key)
         open_page(app, CHATBOT, backend)
+        expand(app, "lc_code_memory", "lc_guide_memory")
         ask(app, "hello")
         assert_key_hidden(app, emulator.api_key)
 
