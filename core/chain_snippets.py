@@ -29,6 +29,7 @@ from .code_text import (
     from_import,
     import_block,
     py,
+    py_dict,
     translator_inputs,
 )
 from .config import KEY_ENV, AuthStyle, ExtraParameters
@@ -86,7 +87,7 @@ def community_code(
         ")"
     )
     model = (
-        f"params = {py(clean_params(params or {}))}\n"
+        py_dict(clean_params(params or {}), "params = ") + "\n"
         "llm = AzureMLChatOnlineEndpoint(\n"
         f"    endpoint_api_key=os.environ[{py(KEY_ENV)}],\n"
         f"    endpoint_url={py(community_url(url))},  # must end in /models/chat/completions\n"

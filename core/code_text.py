@@ -59,6 +59,17 @@ def import_block(lines: list[str]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def py_dict(value: Mapping[str, Any], head: str, indent: int = 0, tail: str = "") -> str:
+    """`head` then a dict literal then `tail`, on one line when it fits, else one item a
+    line, as ruff formats it (`head` is what precedes the literal on its line)."""
+    line = " " * indent + head + py(value) + tail
+    if len(line) <= WIDTH or not value:
+        return line
+    inner = " " * (indent + 4)
+    items = "".join(f"{inner}{py(k)}: {py(v)},\n" for k, v in value.items())
+    return " " * indent + head + "{\n" + items + " " * indent + "}" + tail
+
+
 def translator_inputs(inputs: Mapping[str, str] | None) -> str:
     """The translator's example inputs as a dict literal, one key a line."""
     values = {
@@ -79,5 +90,6 @@ __all__ = [
     "from_import",
     "import_block",
     "py",
+    "py_dict",
     "translator_inputs",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .code_text import CORE, STDIN_LOOP, import_block, py, translator_inputs
+from .code_text import CORE, STDIN_LOOP, import_block, py, py_dict, translator_inputs
 from .config import KEY_ENV
 from .errors import InvalidRequestError
 from .memory import DEFAULT_K, NOTEBOOK_TEMPLATE, Mode, check_k
@@ -92,7 +92,8 @@ def _llama2_llm(url: str, params: Mapping[str, Any], system: str) -> str:
         f"    endpoint_url={py(community_url(url))},  # the one chat path it takes\n"
         '    endpoint_api_type="serverless",  # a string: the enum member fails validation\n'
         f"    endpoint_api_key=os.environ[{py(KEY_ENV)}],\n"
-        f"    model_kwargs={py(clean_params(params))},\n"
+        + py_dict(clean_params(params), "model_kwargs=", 4, ",")
+        + "\n"
         "    content_formatter=AzureLlamaAPIContentFormatter(),\n"
         ")\n"
     )

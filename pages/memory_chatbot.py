@@ -17,14 +17,22 @@ st.caption(
 
 # The title shows first, should LangChain still be importing (ui/langchain_preload.py).
 with st.spinner("Loading LangChain…"):
-    from ui import chat_notes, langchain_pages, memory_chatbot, memory_window
+    from ui import (
+        chat_notes,
+        langchain_backends,
+        langchain_pages,
+        memory_chatbot,
+        memory_window,
+        migration_guide,
+    )
     from ui.memory_window import MODES
 
-backend = langchain_pages.backend_picker()
+backend = langchain_backends.backend_picker()
+one_prompt = backend == langchain_backends.LLAMA2  # a text LLM: the notebook's prompt only
 mode_column, k_column = st.columns([3, 2])
 mode = mode_column.segmented_control(
     "Prompt form", list(MODES), format_func=MODES.__getitem__, default=Mode.NOTEBOOK.value,
-    required=True, key="mc_mode", persist_state=SESSION,
+    required=True, key="mc_mode", persist_state=SESSION, disabled=one_prompt,
     help="Notebook: one user message, `Current conversation: ... User question:...`, no system "
     "prompt. Chat messages: the sidebar's system prompt, each exchange as user/assistant "
     "messages, then the question.",
@@ -32,10 +40,12 @@ mode = mode_column.segmented_control(
 k = k_column.slider(
     "Exchanges the model sees (k)", MIN_K, MAX_K, DEFAULT_K, key="mc_k", persist_state=SESSION,
 )  # fmt: skip
-setup = langchain_pages.setup(backend)
+if one_prompt:
+    mode = Mode.NOTEBOOK.value
+    st.caption("The Llama 2 notebook class takes one text prompt: the notebook's form.")
+setup = langchain_backends.setup(backend, "memory")
 system_prompt = setup.system_prompt if mode == Mode.MESSAGES else ""
-langchain_pages.community_caveats(setup)
-langchain_pages.notebook_differences()
+langchain_pages.caveats(setup)
 
 chat = memory_chatbot.conversation()
 prompt = st.chat_input("Ask something", key="mc_input", submit_mode="stop")
@@ -81,5 +91,9 @@ with st.expander(
     "Request size per turn", icon=":material/bar_chart:", expanded=len(chat.turns) > 1
 ):
     memory_window.size_chart(chat, remembered, k)
-with st.expander("The same chatbot as Python", icon=":material/code:"):
-    langchain_pages.code_tabs("memory", setup, k=k, mode=mode, system_prompt=system_prompt)
+with langchain_pages.lazy_expander(
+    "The same chatbot as Python", key="lc_code_memory", icon=":material/code:"
+) as opened:
+    if opened:
+        langchain_pages.code_tabs("memory", setup, k=k, mode=mode, system_prompt=system_prompt)
+migration_guide.guide("memory", setup, k=k, mode=mode, system_prompt=system_prompt)

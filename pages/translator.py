@@ -18,13 +18,12 @@ st.caption(
 # the background, see ui/langchain_preload.py): the title shows first.
 with st.spinner("Loading LangChain…"):
     from core.langchain import TRANSLATOR_TEMPLATE, check_template, render_prompt
-    from ui import langchain_pages, translator
+    from ui import langchain_backends, langchain_pages, migration_guide, translator
     from ui.translator import LANGUAGES, MAX_LINES
 
-backend = langchain_pages.backend_picker()
-setup = langchain_pages.setup(backend)
-langchain_pages.community_caveats(setup)
-langchain_pages.notebook_differences()
+backend = langchain_backends.backend_picker()
+setup = langchain_backends.setup(backend, "translator")
+langchain_pages.caveats(setup)
 
 from_column, swap_column, to_column = st.columns([10, 1, 10], vertical_alignment="bottom")
 from_column.selectbox(
@@ -122,9 +121,13 @@ if result is not None:
     with st.expander("Request as sent", icon=":material/data_object:"):
         translator.show_requests(result)
 
-with st.expander("The same chain as Python", icon=":material/code:"):
-    langchain_pages.code_tabs(
-        "translator", setup,
-        template=template if not problems else TRANSLATOR_TEMPLATE,
-        inputs={k: v for k, v in inputs.items() if v},
-    )  # fmt: skip
+code_options = {
+    "template": template if not problems else TRANSLATOR_TEMPLATE,
+    "inputs": {k: v for k, v in inputs.items() if v},
+}
+with langchain_pages.lazy_expander(
+    "The same chain as Python", key="lc_code_translator", icon=":material/code:"
+) as opened:
+    if opened:
+        langchain_pages.code_tabs("translator", setup, **code_options)
+migration_guide.guide("translator", setup, **code_options)

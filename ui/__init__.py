@@ -2,8 +2,12 @@
 
     home.py, request_builder.py, streaming_chat.py, translator.py, memory_chatbot.py
                         each page's state, actions and drawing (pages/<name>.py is the screen)
-    langchain_pages.py  what Translator and Memory Chatbot share: backend, model, chain
-                        streaming, request and code views
+    langchain_pages.py  what Translator and Memory Chatbot share: chain streaming, the
+                        request each reply sent, request and code views
+    langchain_backends.py  the four LangChain backends: which fit the sidebar, the picker
+                        under Advanced, the model each builds, its errors
+    migration_guide.py  the notebook's code, the maintained class's and the adapter's, side
+                        by side, with each changed line and why
     session_settings.py this run's settings (computed once), the state schema, env/secrets,
                         the per-session clients
     sidebar.py          the shared sidebar that draws and edits them

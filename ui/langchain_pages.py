@@ -1,62 +1,48 @@
-"""What the two LangChain pages (Translator, Memory Chatbot) share: the backend picker, the
-model built from the sidebar, streaming a chain into a reply, the request each reply sent, and
-the request and code views.
+"""What the two LangChain pages (Translator, Memory Chatbot) share: streaming a chain into a
+reply, the request each reply sent, and the request and code views. The backends, their
+picker and the model each builds are in `ui/langchain_backends.py`; the migration guide in
+`ui/migration_guide.py`.
 
 Only those pages import this module, so the other pages never wait for LangChain (which
-`ui/langchain_preload.py` imports in the background, once per server process). Two backends
-serve the same chains: `core.langchain.ChatAzureServerless` (all HTTP through `core`, every
-sidebar setting applied) and langchain-community's `AzureMLChatOnlineEndpoint`, the notebooks'
-own class, configured as `core.langchain.community_chat_model` makes it work. A chain streams
-in a worker thread like every reply (`ui.follow`, `core.live.PiecesSource`).
+`ui/langchain_preload.py` imports in the background, once per server process). A chain
+streams in a worker thread like every reply (`ui.follow`, `core.live.PiecesSource`).
 """
 
 from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import streamlit as st
 
-from core import (
-    AuthStyle,
-    Endpoint,
-    EndpointError,
-    HostPolicy,
-    Limits,
-    Profile,
-    Redactor,
-    RetryNotice,
-    ServiceHeaders,
+from core import AuthStyle, EndpointError, ServiceHeaders
+from core.chain_snippets import (
+    Auth,
+    adapter_code,
+    community_code,
+    llama2_notebook_code,
+    maintained_code,
 )
-from core.chain_snippets import adapter_code, community_code
-from core.langchain import (
-    NOTEBOOK_DIFFERENCES,
-    ChatAzureServerless,
-    RequestRecorder,
-    community_chat_model,
-    community_request_body,
-    community_url,
-)
+from core.langchain import RequestRecorder, community_request_body, community_url
 from core.live import PiecesSource, RetryHooks
 from core.records import SentRequest
 from core.reply import Reply, RequestRecord
-from core.transport import CHECK_SETTINGS, backend_error
-from ui import exchange_views, follow, hosting, service_views, session_settings, widgets
+from ui import exchange_views, follow, service_views, widgets
 from ui.credentials import AUTH_LABELS
+from ui.langchain_backends import (
+    ADAPTER,
+    BACKENDS,
+    COMMUNITY,
+    LLAMA2,
+    MAINTAINED,
+    Setup,
+    as_error,
+    chat_model,
+)
 
-ADAPTER, COMMUNITY = "adapter", "community"
-BACKENDS = {
-    ADAPTER: "Adapter (core.langchain)",
-    COMMUNITY: "Notebook class (AzureMLChatOnlineEndpoint)",
-}
-# What to do when a backend fails in a way no mapping explains.
-ADVICE = {
-    ADAPTER: CHECK_SETTINGS,
-    COMMUNITY: CHECK_SETTINGS.removesuffix(".") + ", or switch to the adapter backend.",
-}
 REQUEST_WHOLE = "The whole body went out; only this view is clipped."
 
 # langchain-community announces its sunset on import and uses pydantic-v1 idioms; the user
@@ -70,98 +56,6 @@ COMMUNITY_WARNINGS = (
 )
 for _message in COMMUNITY_WARNINGS:
     warnings.filterwarnings("ignore", message=_message, category=DeprecationWarning)
-
-
-# The model ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What a LangChain page takes from the sidebar, plus the backend picked on the page."""
-
-    backend: str
-    endpoint: Endpoint
-    profile: Profile
-    params: Mapping[str, Any]
-    system_prompt: str
-    hosts: HostPolicy  # the outbound allow-list; the notebook class is checked against it too
-    retries: int  # 429/503 retries the sidebar allows (the adapter only)
-    limits: Limits  # what one reply may take (the adapter only; the notebook class has its own)
-
-
-def backend_picker() -> str:
-    """The backend switch, shared by both pages (one choice for the session)."""
-    picked: str = st.segmented_control(
-        "LangChain backend",
-        list(BACKENDS),
-        format_func=BACKENDS.__getitem__,
-        default=ADAPTER,
-        required=True,
-        key="lc_backend",
-        persist_state=widgets.SESSION,
-        help="The adapter sends every request through this playground's client, with all "
-        "the sidebar's settings. The notebook class is the langchain-community code the "
-        "notebooks use, set up so that it works today.",
-    )
-    return picked
-
-
-def setup(backend: str) -> Setup:
-    """The sidebar's endpoint and parameters; stops the page with a hint when unusable."""
-    settings = session_settings.current()
-    client = session_settings.require_client()
-    return Setup(
-        backend=backend,
-        # Both backends do their own HTTP: the host's key only while the URL is the host's.
-        endpoint=hosting.outbound(client.endpoint),
-        profile=client.profile,
-        params=session_settings.request_params(client),
-        system_prompt=settings.system_prompt.strip(),
-        hosts=settings.hosts,
-        retries=settings.retry.attempts if settings.retry is not None else 0,
-        limits=client.limits,
-    )
-
-
-def chat_model(
-    setup: Setup,
-    *,
-    on_retry: Callable[[RetryNotice], None] | None = None,
-    retry_sleep: Callable[[float], None] | None = None,
-) -> Any:
-    """A chat model for one request (the notebook class must not be reused, see its notes)."""
-    if setup.backend == COMMUNITY:
-        return community_chat_model(
-            setup.endpoint.url,
-            setup.endpoint.key.reveal(),
-            timeout=max(1, round(setup.endpoint.read_timeout)),
-            hosts=setup.hosts,
-            **setup.params,
-        )
-    return ChatAzureServerless.from_endpoint(
-        setup.endpoint,
-        profile=setup.profile.id,
-        hosts=setup.hosts,
-        max_retries=setup.retries,
-        limits=setup.limits,
-        on_retry=on_retry,
-        retry_sleep=retry_sleep,
-        **setup.params,
-    )
-
-
-def as_error(exc: BaseException, setup: Setup, partial: str = "") -> EndpointError:
-    """Any failure of a chain as a `core` error whose message says what to do next."""
-    redactor = Redactor(setup.endpoint.key.reveal())
-    if setup.endpoint.token is not None:
-        redactor.add(*setup.endpoint.token.issued())
-    return backend_error(
-        exc,
-        redactor,
-        source=BACKENDS[setup.backend],
-        partial_text=partial,
-        advice=ADVICE[setup.backend],
-    )
 
 
 # Streaming a chain --------------------------------------------------------------------------
@@ -185,7 +79,9 @@ def stream(
     recorder = RequestRecorder()
 
     def start(hooks: RetryHooks) -> Iterable[str]:
-        model = chat_model(setup, on_retry=hooks.on_retry, retry_sleep=hooks.sleep)
+        model = chat_model(
+            setup, on_request=recorder.add, on_retry=hooks.on_retry, retry_sleep=hooks.sleep
+        )
         pieces: Iterable[str] = chain(model).stream(dict(inputs), config={"callbacks": [recorder]})
         return pieces
 
@@ -309,11 +205,25 @@ def request_panel(request: RequestRecord | None, service: ServiceHeaders | None 
     st.caption(f"Body: {request_bytes(request):,} bytes")
 
 
-def community_caveats(setup: Setup) -> None:
-    """Say which sidebar settings the notebook class cannot send."""
-    if setup.backend != COMMUNITY:
-        return
+def caveats(setup: Setup) -> None:
+    """Say which sidebar settings the picked backend cannot send."""
     endpoint, ignored = setup.endpoint, []
+    if setup.backend == MAINTAINED:
+        if endpoint.auth is not AuthStyle.BEARER and not endpoint.entra:
+            ignored.append(f"the auth style `{AUTH_LABELS[endpoint.auth]}` (v1 takes either)")
+        if endpoint.extra_parameters.value:
+            ignored.append("the extra-parameters header")
+        if ignored:
+            st.caption(
+                ":material/info: The maintained class sends the key as `Authorization: Bearer`"
+                f" and ignores {', '.join(ignored)}."
+            )
+        return
+    if setup.backend not in (COMMUNITY, LLAMA2):
+        return
+    if setup.backend == LLAMA2:
+        st.caption(":material/info: The Llama 2 notebook class does not stream: the reply "
+                   "arrives whole.")  # fmt: skip
     if endpoint.headers:
         ignored.append("the extra headers (" + ", ".join(n for n, _ in endpoint.headers) + ")")
     if endpoint.api_version:
@@ -334,43 +244,59 @@ def community_caveats(setup: Setup) -> None:
         )
 
 
-def notebook_differences() -> None:
-    """An expander listing each change to the notebook's code, and why it was needed."""
-    with st.expander("What differs from the notebook's code, and why", icon=":material/compare:"):
-        st.caption(
-            "The notebooks' LangChain code no longer runs as written. These are the changes "
-            "this page makes (the notebook-class backend shows them in action)."
-        )
-        for row in NOTEBOOK_DIFFERENCES:
-            with st.container(border=True):
-                st.markdown(f"**Notebook** `{row.notebook}`  \n**Here** `{row.ours}`")
-                st.caption(row.why)
+@contextmanager
+def lazy_expander(label: str, *, key: str, icon: str) -> Iterator[bool]:
+    """An expander whose content is drawn only while it is open (toggling it reruns the
+    page): the code and the migration guide are long, rarely opened, and would otherwise be
+    built on every run of the page. Yields whether it is open."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)
 
 
 def code_tabs(app: Literal["translator", "memory"], setup: Setup, **options: Any) -> None:
-    """The same chain as Python to copy, one tab per backend; the key comes from the env."""
-    endpoint = setup.endpoint
-    labels = [BACKENDS[ADAPTER], BACKENDS[COMMUNITY]]
-    adapter_tab, community_tab = st.tabs(labels, default=BACKENDS[setup.backend])
-    adapter_tab.code(
-        adapter_code(
-            app,
-            endpoint.url,
-            setup.params,
-            profile=setup.profile.id,
-            auth=endpoint.auth,
-            extra_parameters=endpoint.extra_parameters,
-            **options,
-        ),
-        language="python",
+    """The same chain as Python to copy, one tab per backend; the key comes from the env
+    (or, for the maintained class on Entra ID, a token from azure-identity)."""
+    tabs = st.tabs(list(BACKENDS.values()), default=BACKENDS[setup.backend])
+    for name, tab in zip(BACKENDS, tabs, strict=True):
+        try:
+            tab.code(program(name, app, setup, **options), language="python")
+        except EndpointError as exc:
+            tab.info(str(exc), icon=":material/info:")
+        else:
+            tab.caption(NEEDS[name])
+    st.caption(
+        "The key comes from the environment: `AZURE_AI_CHAT_KEY`, or `AZURE_OPENAI_API_KEY` "
+        "for the maintained class."
     )
-    adapter_tab.caption("Run it from this project's folder (it imports `core`).")
-    try:
-        community_tab.code(
-            community_code(app, endpoint.url, setup.params, **options), language="python"
-        )
-    except EndpointError as exc:
-        community_tab.info(str(exc), icon=":material/info:")
-    else:
-        community_tab.caption("Needs `pip install langchain-community openai`.")
-    st.caption("Both read the key from the `AZURE_AI_CHAT_KEY` environment variable.")
+
+
+def program(
+    backend: str, app: Literal["translator", "memory"], setup: Setup, **options: Any
+) -> str:
+    """`backend`'s program for this page and the sidebar's endpoint (`core.chain_snippets`);
+    EndpointError when that backend cannot take the endpoint."""
+    endpoint, params = setup.endpoint, dict(setup.params)
+    if backend == COMMUNITY:
+        return community_code(app, endpoint.url, params, **options)
+    if backend in (LLAMA2, MAINTAINED):
+        # One model per Llama 2 endpoint; the maintained class's deployment is its `model`.
+        params.pop("model", None)
+    if backend == LLAMA2:
+        return llama2_notebook_code(app, endpoint.url, params, **options)
+    if backend == MAINTAINED:
+        auth: Auth = "entra" if endpoint.entra else "key"
+        return maintained_code(app, endpoint.url, endpoint.deployment, params, auth=auth, **options)
+    return adapter_code(
+        app, endpoint.url, params, profile=setup.profile.id, auth=endpoint.auth,
+        extra_parameters=endpoint.extra_parameters, **options,
+    )  # fmt: skip
+
+
+NEEDS = {
+    ADAPTER: "Run it from this project's folder (it imports `core`).",
+    COMMUNITY: "Needs `pip install langchain-community openai`.",
+    MAINTAINED: "Needs `pip install langchain-azure-ai` (it brings langchain-openai and "
+    "azure-identity).",
+    LLAMA2: "Needs `pip install langchain-community langchain-classic`. It does not stream.",
+}

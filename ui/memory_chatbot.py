@@ -21,7 +21,7 @@ from core.memory import MAX_IMPORT_BYTES, import_history
 from core.reply import Reply, ReplyStatus, RequestRecord
 from ui import chat_notes, chat_turns, follow, langchain_pages
 from ui.chat_turns import ChatPage
-from ui.langchain_pages import Setup
+from ui.langchain_backends import Setup
 from ui.memory_window import MODES, Sent, WindowReply, memory, part_view, sent_of, turn_request
 
 PAGE = ChatPage("mc")

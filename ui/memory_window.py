@@ -29,7 +29,8 @@ from core.memory import (
 from core.reply import Reply
 from core.transcript import sent_messages
 from ui import langchain_pages, widgets
-from ui.langchain_pages import ADAPTER, COMMUNITY, REQUEST_WHOLE
+from ui.langchain_backends import ADAPTER, COMMUNITY
+from ui.langchain_pages import REQUEST_WHOLE
 
 MODES = {
     Mode.NOTEBOOK.value: "Notebook prompt (User: / Assistant:)",

@@ -25,8 +25,8 @@ from core.langchain import (
 )
 from core.langchain.recorder import Ending
 from core.reply import Reply, ReplyStatus
-from ui import follow, langchain_pages, safe_text, widgets
-from ui.langchain_pages import COMMUNITY, Setup
+from ui import follow, langchain_backends, langchain_pages, safe_text, widgets
+from ui.langchain_backends import COMMUNITY, Setup
 
 KEY = "tr"  # the stream key, and the prefix of its Stop and Cancel retry widget keys
 LANGUAGES = [
@@ -115,7 +115,7 @@ def _batch(
     languages = (inputs["input_language"], inputs["output_language"])
     try:
         results = translate_lines(
-            langchain_pages.chat_model(setup),
+            langchain_backends.chat_model(setup, on_request=recorder.add),
             lines,
             *languages,
             template=template,
@@ -123,13 +123,13 @@ def _batch(
             callbacks=[recorder],
         )
     except Exception as exc:  # e.g. a URL the notebook class cannot take: no line was sent
-        failed = langchain_pages.as_error(exc, setup)
+        failed = langchain_backends.as_error(exc, setup)
         return [BatchLine(line, Reply(status=ReplyStatus.FAILED, error=failed)) for line in lines]
     recorded = {_prompt_of(r): r for r in recorder.requests}
     batch = []
     for result in results:
         variables = {**inputs, "input_content": result.source}
-        error = None if result.error is None else langchain_pages.as_error(result.error, setup)
+        error = None if result.error is None else langchain_backends.as_error(result.error, setup)
         found = recorded.get(render_prompt(template, **variables))  # none for the notebook class
         if setup.backend == COMMUNITY:
             messages = translator_prompt(template).invoke(variables).to_messages()

@@ -23,7 +23,7 @@ import openai
 
 from .. import errors
 from ..config import Endpoint
-from ..failures import clip, error_event, partial_note
+from ..failures import clip, error_event, partial_note, stream_problem
 from ..redact import Redactor
 from ..transport import CHECK_SETTINGS, REQUESTS_MAP, backend_error, interrupted_error
 
@@ -37,6 +37,8 @@ HTTPX_AS_REQUESTS: tuple[tuple[str, str], ...] = (
     ("ConnectError", "ConnectionError"),
     ("TransportError", "ConnectionError"),
 )
+# langchain-core's words when a stream ended before any chunk (an empty 200 body).
+NO_CHUNKS = "No generation chunks were returned"
 _REASONS = (
     "Connection refused",
     "Name or service not known",
@@ -83,6 +85,26 @@ def _mapped(exc: BaseException, endpoint: Endpoint, partial: str) -> errors.Endp
         return interrupted_error(exc, partial_text=partial, read_timeout=endpoint.read_timeout)
     if isinstance(exc, openai.APIError):  # an error event inside a stream that had started
         return error_event(json.dumps({"error": _body(exc)}), partial)
+    return _unreadable(exc, partial)
+
+
+def _unreadable(exc: BaseException, partial: str) -> errors.EndpointError | None:
+    """A 2xx stream the openai client could not read, in the words of `core.streams`."""
+    if isinstance(exc, UnicodeDecodeError):  # the SDK decodes strictly; core reads U+FFFD
+        return stream_problem(
+            "malformed",
+            "The endpoint sent bytes that are not valid UTF-8, which the openai client cannot "
+            "read (the adapter backend shows them as U+FFFD).",
+            partial,
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        return stream_problem(
+            "malformed", "The endpoint sent a chunk that is not valid JSON.", partial
+        )
+    if isinstance(exc, ValueError) and NO_CHUNKS in str(exc) and not partial:
+        return stream_problem(
+            "empty", "The endpoint answered with an empty body instead of a stream.", ""
+        )
     return None
 
 

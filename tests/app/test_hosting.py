@@ -140,7 +140,7 @@ def test_a_visitor_who_changes_the_origin_sends_no_host_key(
         for backend in ("adapter", "community"):  # the LangChain backends do their own HTTP
             for page in (TRANSLATOR, CHATBOT):
                 open_page(at, page)
-                at.segmented_control(key="lc_backend").set_value(backend).run()
+                at.radio(key="lc_backend").set_value(backend).run()
                 act(at)
                 assert not at.exception
         # The chat and the adapter's two; the notebook class refuses to start without a key.

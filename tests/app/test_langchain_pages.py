@@ -16,25 +16,35 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.langchain import NOTEBOOK_DIFFERENCES, TRANSLATOR_TEMPLATE
+from core.langchain import NOTEBOOK_DIFFERENCES, TRANSLATOR_TEMPLATE, llama2_differences
 from core.memory import export_history
 from emulator.process import ROOT, Emulator
 from tests.helpers.app_driver import assert_key_hidden, plain, texts
+from ui import langchain_backends
 
 APP = str(ROOT / "streamlit_app.py")
 TRANSLATOR = "pages/translator.py"
 CHATBOT = "pages/memory_chatbot.py"
 BLOCKED = "How to make bomb?"  # the emulator's content filter refuses it
 BACKENDS = ["adapter", "community"]
+BACKENDS_SHOWN = langchain_backends.BACKENDS
 
 
 def open_page(at: AppTest, page: str, backend: str = "adapter") -> AppTest:
     at.switch_page(page).run()
     assert not at.exception
     if backend != "adapter":
-        at.segmented_control(key="lc_backend").set_value(backend).run()
+        at.radio(key="lc_backend").set_value(backend).run()
         assert not at.exception
     return at
+
+
+def expand(at: AppTest, *keys: str) -> None:
+    """Open the pages' lazy expanders (`lc_code_*`, `lc_guide_*`): drawn only when open."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception
 
 
 def sidebar(at: AppTest, **values: Any) -> None:
@@ -192,23 +202,46 @@ def test_a_translator_fault_is_explained_and_the_text_stays(
     (body,) = json_shown(app, '"messages"')  # what was sent, shown although it failed
     assert body["messages"][0]["content"].endswith("\nKeep this text please")
     if fault == "cut":  # the words that arrived stay, marked
-        assert app.markdown.values[-1].startswith('You said: "')
+        assert app.get_by_key("tr_output").markdown[0].value.startswith('You said: "')
         assert "Interrupted" in texts(app.caption)
+
+
+def code_tab(at: AppTest, label: str) -> Any:
+    """The tab `label` of "The same chain as Python"."""
+    return next(tab for tab in at.tabs if tab.label == label)
 
 
 def test_the_code_tabs_hold_the_same_chain_for_each_backend(
     app: AppTest, emulator: Emulator
 ) -> None:
     open_page(app, TRANSLATOR)
+    assert not app.tabs  # the code is drawn only once its expander is opened
+    expand(app, "lc_code_translator")
     app.selectbox(key="tr_out").set_value("Spanish").run()
-    adapter, community = (c.value for c in app.code if "chain = " in c.value)
+    adapter, community, llama2 = (
+        code_tab(app, label).code[0].value
+        for label in (BACKENDS_SHOWN["adapter"], BACKENDS_SHOWN["community"],
+                      BACKENDS_SHOWN["llama2"])
+    )  # fmt: skip
     assert "ChatAzureServerless(" in adapter and "AzureMLChatOnlineEndpoint(" in community
-    for code in (adapter, community):
+    assert "AzureMLOnlineEndpoint(" in llama2 and "LLMChain(" in llama2
+    for code in (adapter, community, llama2):
         assert 'os.environ["AZURE_AI_CHAT_KEY"]' in code
         assert '"output_language": "Spanish"' in code
-        assert "PromptTemplate.from_template(template) | model | StrOutputParser()" in code
         assert emulator.api_key not in code
+    for code in (adapter, community):
+        assert "PromptTemplate.from_template(template) | model | StrOutputParser()" in code
     assert f'"{emulator.base_url}/models/chat/completions"' in community
+    # The maintained class needs the deployment: until it is typed, its tab says so.
+    maintained = code_tab(app, BACKENDS_SHOWN["maintained"])
+    assert not maintained.code and "Name the deployment" in maintained.info[0].value
+    sidebar(app, sb_deployment="scripted-emulator")
+    app.run()
+    code = code_tab(app, BACKENDS_SHOWN["maintained"]).code[0].value
+    assert "AzureAIOpenAIApiChatModel(" in code and 'os.environ["AZURE_OPENAI_API_KEY"]' in code
+    assert f'endpoint="{emulator.base_url}/openai/v1"' in code
+    assert 'model="scripted-emulator"' in code and "use_responses_api=False" in code
+    assert "PromptTemplate.from_template(template) | model | StrOutputParser()" in code
 
 
 # Memory Chatbot ---------------------------------------------------------------------------
@@ -294,6 +327,7 @@ def test_notebook_mode_sends_one_prompt_and_no_system_message(app: AppTest) -> N
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_chatbot_works_with_both_backends(app: AppTest, backend: str) -> None:
     open_page(app, CHATBOT, backend)
+    expand(app, "lc_guide_memory")
     app.segmented_control(key="mc_mode").set_value("messages").run()
     ask(app, "Hello there")
     ask(app, 'Second "question"', sb_param_max_tokens=12)
@@ -311,7 +345,8 @@ def test_the_chatbot_works_with_both_backends(app: AppTest, backend: str) -> Non
     rebuilt = "rebuilt here with the class's own formatter" in texts(app.caption)
     assert rebuilt is (backend == "community")
     notes = [v for v in app.markdown.values if v.startswith("**Notebook**")]
-    assert len(notes) == len(NOTEBOOK_DIFFERENCES)  # what differs from the notebook, and why
+    # what the notebooks' code needed, and why (the migration guide's last part)
+    assert len(notes) == len(NOTEBOOK_DIFFERENCES) + len(llama2_differences())
 
 
 def test_the_notebook_class_says_which_sidebar_settings_it_ignores(app: AppTest) -> None:
@@ -471,11 +506,12 @@ def test_a_url_the_notebook_class_cannot_take_is_explained(
     app: AppTest, emulator: Emulator
 ) -> None:
     open_page(app, TRANSLATOR, "community")
+    expand(app, "lc_code_translator")
     translate(app, "Keep me", sb_url=emulator.base_url + "/v2")
     assert "only accepts URLs whose path is /models/chat/completions" in plain(app.error[0].value)
     assert app.text_area(key="tr_text").value == "Keep me"
     assert any("Use the adapter backend" in i.value for i in app.info)  # in the code tab
-    app.segmented_control(key="lc_backend").set_value("adapter").run()
+    app.radio(key="lc_backend").set_value("adapter").run()
     translate(app, sb_url=emulator.base_url + "/v2")
     assert "has no such route" in plain(app.error[0].value)  # the adapter sends; the emulator 404s
 
@@ -494,9 +530,11 @@ def test_a_host_outside_the_allow_list_is_never_called(
 def test_the_key_never_appears_on_either_page(app: AppTest, emulator: Emulator) -> None:
     for backend in BACKENDS:
         open_page(app, TRANSLATOR, backend)
+        expand(app, "lc_code_translator", "lc_guide_translator")  # the code, too
         translate(app)
         assert_key_hidden(app, emulator.api_key)
         open_page(app, CHATBOT, backend)
+        expand(app, "lc_code_memory", "lc_guide_memory")
         ask(app, "hello")
         assert_key_hidden(app, emulator.api_key)
 
@@ -505,7 +543,7 @@ def test_values_survive_switching_pages(app: AppTest) -> None:
     open_page(app, TRANSLATOR, "community")
     app.text_area(key="tr_text").input("Kept text").run()
     open_page(app, CHATBOT)
-    assert app.segmented_control(key="lc_backend").value == "community"  # one choice for both
+    assert app.radio(key="lc_backend").value == "community"  # one choice for both
     app.slider(key="mc_k").set_value(3).run()
     ask(app, "Kept question")
     open_page(app, TRANSLATOR)
@@ -592,7 +630,7 @@ with warnings.catch_warnings(record=True) as seen:
     warnings.simplefilter("always")
     at = AppTest.from_file({APP!r}, default_timeout=60).run()
     at.switch_page({TRANSLATOR!r}).run()
-    at.segmented_control(key="lc_backend").set_value("community").run()
+    at.radio(key="lc_backend").set_value("community").run()
     at.button(key="btn_tr_translate").click().run()
     assert "langchain_community" in sys.modules
 print(json.dumps({{

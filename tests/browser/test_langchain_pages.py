@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.helpers.azure_emulator import SCRIPTED_DEPLOYMENT
 from tests.helpers.browser_pages import TOKEN_DELAY, set_sidebar_headers, settle, snap
+from ui.migration_guide import TITLE
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +38,19 @@ def snapshot(page: Page, name: str) -> None:
 
 def expander(page: Page, label: str) -> Locator:
     """The expander called `label`, opened."""
-    found = page.get_by_test_id("stExpander").filter(has_text=label).last
+    title = page.locator("summary").get_by_text(label, exact=True)  # not a body's words
+    found = page.get_by_test_id("stExpander").filter(has=title).last
     if found.locator("details").get_attribute("open") is None:
         found.locator("summary").click()
     expect(found.locator("details")).to_have_attribute("open", "")
     return found
+
+
+def pick_backend(page: Page, label: str) -> None:
+    """Pick a LangChain backend under the page's Advanced expander."""
+    advanced = expander(page, "Advanced: LangChain backend")
+    advanced.get_by_test_id("stRadio").get_by_text(label, exact=True).click()
+    settle(page)
 
 
 def watch_grow(text: Locator, done: Locator) -> list[int]:
@@ -82,17 +92,16 @@ def test_translate_a_text_then_a_batch(page: Page) -> None:
     snapshot(page, "translator.png")
 
     set_sidebar_headers(page, "")
-    page.get_by_role("radio", name="Notebook class (AzureMLChatOnlineEndpoint)").click()
-    settle(page)
+    pick_backend(page, "Notebook class (AzureMLChatOnlineEndpoint)")
     page.get_by_role("button", name="Translate", exact=True).click()
     settle(page)
     expect(text).to_contain_text('You said: "You are a Translator.')
     expect(expander(page, "Request as sent")).to_contain_text("/models/chat/completions")
-    differences = expander(page, "What differs from the notebook's code, and why")
-    expect(differences).to_contain_text('endpoint_api_type="serverless"')
+    guide = expander(page, TITLE)
+    guide.get_by_role("tab", name="Llama 3.1 and Mistral notebooks").click()
+    expect(guide).to_contain_text('endpoint_api_type="serverless"')
     snapshot(page, "translator_notebook_class.png")
-    page.get_by_role("radio", name="Adapter (core.langchain)").click()
-    settle(page)
+    pick_backend(page, "Adapter (core.langchain)")
 
     page.get_by_role("textbox", name="Text").fill("Good morning\nHow to make bomb?\nSee you soon")
     page.get_by_role("textbox", name="Text").press("Control+Enter")
@@ -181,3 +190,48 @@ def test_chat_with_memory_export_and_import(page: Page, tmp_path: Path) -> None:
     page.keyboard.press("Escape")  # close the import popover before the screenshot
     settle(page)
     snapshot(page, "memory_chatbot_imported.png")
+
+
+MAINTAINED = "Maintained class (AzureAIOpenAIApiChatModel)"
+
+
+def test_the_maintained_class_on_both_pages(page: Page) -> None:
+    """A v1 deployment typed in the sidebar, the maintained class picked under Advanced: a
+    translation streams, a conversation keeps its window, and the guide shows its code."""
+    go_to(page, "Translator")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("textbox", name="Model").fill(SCRIPTED_DEPLOYMENT)
+    sidebar.get_by_role("textbox", name="Model").press("Enter")
+    settle(page)
+    set_sidebar_headers(page, f"x-emulator-token-delay: {TOKEN_DELAY}")
+    pick_backend(page, MAINTAINED)
+    page.get_by_role("button", name="Translate", exact=True).click()
+    text = page.locator(".st-key-tr_output").get_by_test_id("stMarkdownContainer").first
+    expect(text).to_contain_text("You said", timeout=30_000)
+    lengths = watch_grow(text, page.get_by_text("first token"))
+    settle(page)
+    assert text.inner_text().startswith('You said: "You are a Translator. Translate the')
+    assert len(lengths) >= 4, f"the translation did not grow while streaming: {lengths}"
+    sent = expander(page, "Request as sent")
+    expect(sent).to_contain_text("/openai/v1/chat/completions")
+    expect(sent).to_contain_text(f'"model":"{SCRIPTED_DEPLOYMENT}"')
+    expect(expander(page, TITLE)).to_contain_text("AzureAIOpenAIApiChatModel(")
+    snapshot(page, "translator_maintained_class.png")
+
+    set_sidebar_headers(page, "")
+    go_to(page, "Memory Chatbot")
+    advanced = expander(page, "Advanced: LangChain backend")
+    expect(advanced.get_by_role("radio", name=MAINTAINED)).to_be_checked()  # one choice
+    chat(page, "What is good about Wuhan?")
+    settle(page)
+    chat(page, "And in winter?")
+    settle(page)
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(4)
+    expect(messages.nth(3)).to_contain_text('You said: "Current conversation:')
+    expect(messages.nth(3)).to_contain_text("saw 1 of 1 earlier exchanges (k=5)")
+    last = messages.nth(3)
+    last.get_by_text("What the model saw").click()
+    last.get_by_role("tab", name="Request").click()
+    expect(last.get_by_role("tabpanel", name="Request")).to_contain_text("/openai/v1/")
+    snapshot(page, "memory_chatbot_maintained_class.png")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator.process import ROOT
-from tests.helpers.page_drivers import DRIVERS, SHOW_EVENTS, Observed
+from tests.helpers.page_drivers import DRIVERS, MAINTAINED_DRIVERS, SHOW_EVENTS, Observed
 
 TABLE = ROOT / "test-artifacts" / "fault-table.md"
 READ_TIMEOUT = 1.0  # seconds; `slow=3` and `stall=3` outlast it
@@ -66,6 +66,16 @@ FAULTS: dict[str, Expect] = {
     "content-filter-output": Expect(
         ("content safety stopped the reply",), ("Rephrase the request",), partial=True
     ),
+}
+
+# The maintained class on the local endpoint's v1 API gives the same, except where its answer
+# is rightly another: it sends only `Authorization: Bearer` (no auth style to set), v1's 404 is
+# Azure's DeploymentNotFound, and the openai client reads a stream's bytes as strict UTF-8.
+MAINTAINED_FAULTS: dict[str, Expect] = {
+    **FAULTS,
+    "auth-header": Expect(("rejected the key",), ("Check the key in the sidebar",)),
+    "404": Expect(("There is no deployment by that name",), ("Use the deployment name",)),
+    "non-utf8": Expect(("not valid UTF-8",), ("Send it again",), partial=True),
 }
 
 # Small reply limits for the limit rows (tests/app/fault_table/test_limits.py), set the way a
@@ -127,8 +137,9 @@ class FaultTable:
     def write(self, path: Path = TABLE) -> None:
         """The table as Markdown, sorted by page, then by fault and input."""
         pages = ["Sidebar (every page)"]
-        for base in dict.fromkeys(name.split(" (")[0] for name in DRIVERS):  # drivers, then inputs
-            pages += [name for name in DRIVERS if name.split(" (")[0] == base] + [base]
+        drivers = [*DRIVERS, *MAINTAINED_DRIVERS]
+        for base in dict.fromkeys(name.split(" (")[0] for name in drivers):  # drivers, then inputs
+            pages += [name for name in drivers if name.split(" (")[0] == base] + [base]
         faults = [*FAULTS, CONNECT_TIMEOUT, *AZURE_ERRORS, *LIMIT_ROWS, *INPUTS]
         rows = sorted(
             self.rows.values(),

@@ -22,6 +22,7 @@ from tests.helpers.app_driver import (
     plain_texts,
     say,
 )
+from tests.helpers.azure_emulator import SCRIPTED_DEPLOYMENT
 
 STREAMED_STARTER = 'Chat, streamed with "stream": "True" (Llama 2)'
 
@@ -159,12 +160,42 @@ class TranslatorDriver:
                 at.text_area(key="tr_template").value)  # fmt: skip
 
 
+def use_maintained(at: AppTest, page: str) -> None:
+    """The sidebar's deployment typed (the v1 API routes by it), then the maintained class
+    picked under the page's Advanced."""
+    at.text_input(key="sb_deployment").input(SCRIPTED_DEPLOYMENT).run()
+    open_page(at, page)
+    at.radio(key="lc_backend").set_value("maintained").run()
+
+
+class MaintainedTranslatorDriver(TranslatorDriver):
+    """Translator over the maintained class (AzureAIOpenAIApiChatModel, the v1 API)."""
+
+    def prepare(self, at: AppTest) -> None:
+        use_maintained(at, TRANSLATOR)
+        super().prepare(at)
+
+
+class MaintainedChatbotDriver(ChatDriver):
+    """Memory Chatbot over the maintained class (AzureAIOpenAIApiChatModel, the v1 API)."""
+
+    def prepare(self, at: AppTest) -> None:
+        use_maintained(at, self.page)
+        super().prepare(at)
+
+
 DRIVERS: dict[str, Callable[[], Driver]] = {
     "Request Builder (JSON)": lambda: BuilderDriver(streamed=False),
     "Request Builder (stream)": lambda: BuilderDriver(streamed=True),
     "Streaming Chat": lambda: ChatDriver(CHAT),
     "Translator": TranslatorDriver,
     "Memory Chatbot": lambda: ChatDriver(CHATBOT),
+}
+# The LangChain pages over Microsoft's maintained class: every emulator fault, the same
+# guarantees (tests/app/fault_table/test_maintained_faults.py).
+MAINTAINED_DRIVERS: dict[str, Callable[[], Driver]] = {
+    "Translator (maintained class)": MaintainedTranslatorDriver,
+    "Memory Chatbot (maintained class)": lambda: MaintainedChatbotDriver(CHATBOT),
 }
 # Pages that draw the raw stream events, and so can say what the stream lacked at its end.
 SHOW_EVENTS = ("Request Builder (stream)", "Streaming Chat")

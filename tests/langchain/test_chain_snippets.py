@@ -198,3 +198,15 @@ def test_the_maintained_program_needs_a_deployment_and_says_what_it_sends() -> N
     assert "max_tokens=9,  # sent as max_completion_tokens" in code
     assert "use_responses_api=False," in code
     assert "seed" not in code
+
+
+@pytest.mark.parametrize("write", [community_code, llama2_notebook_code])
+def test_a_long_parameter_dict_is_written_as_ruff_formats_it(write: Writer, tmp_path: Path) -> None:
+    params = {"temperature": 0.7, "top_p": 1.0, "presence_penalty": 0.0,
+              "frequency_penalty": 0.0, "max_tokens": 256, "seed": 42}  # fmt: skip
+    script = tmp_path / "snippet.py"
+    script.write_text(write("translator", "https://x.eastus2.inference.ai.azure.com", params))
+    style = [sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", "100"]
+    checked = subprocess.run([*style, "--check", str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    assert '    "frequency_penalty": 0.0,\n' in script.read_text()  # one item a line
