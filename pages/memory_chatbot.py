@@ -17,9 +17,13 @@ st.caption(
 
 # The title shows first, should LangChain still be importing (ui/langchain_preload.py).
 with st.spinner("Loading LangChain…"):
-    from ui import chat_notes, langchain_pages, memory_chatbot, memory_window
+    from ui import chat_notes, kept, langchain_pages, memory_chatbot, memory_window
     from ui.memory_window import MODES
 
+# Once, after a reload: this browser's copy, with its k and prompt form (before their widgets).
+kept.conversation(
+    memory_chatbot.PAGE, lambda value: kept.read_memory(value, MODES, memory_chatbot.read_file)
+)
 backend = langchain_pages.backend_picker()
 mode_column, k_column = st.columns([3, 2])
 mode = mode_column.segmented_control(
@@ -47,6 +51,7 @@ if not chat.turns and not prompt:
 ask = memory_chatbot.PAGE.take()  # what a control under a message asked for
 if prompt and prompt.strip():
     ask = chat.ask(prompt.strip())
+kept.restored_note(memory_chatbot.PAGE)  # until the conversation changes
 if ask is not None:
     memory_chatbot.start(chat, ask, k, mode, system_prompt, setup)
 # Every exchange, then the live reply (a new one, or one still streaming after a rerun)
@@ -74,6 +79,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         )  # fmt: skip
     memory_chatbot.import_picker()
 chat_notes.import_notice(memory_chatbot.PAGE)
+kept.keep(memory_chatbot.PAGE, kept.memory_value(chat, remembered, k, mode))
 next_turn = build_turn(remembered, "", k, mode, system_prompt)
 chat_notes.fit_note(next_turn.messages, setup.params.get("max_tokens"), setup.profile)
 

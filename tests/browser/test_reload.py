@@ -1,0 +1,151 @@
+"""Work that survives a reload, in Debian's Chromium against the scripted emulator: the
+Streaming Chat conversation, the Memory Chatbot's memory with its k, the Request Builder's
+history and the system prompt come back from this browser's localStorage; Clear clears the
+copy; a reload mid-stream leaves a working page; leaving while a reply streams asks first.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Dialog, Locator, Page, expect
+
+from tests.helpers.browser_pages import go_to, send_chat, set_sidebar_headers, settle, snap
+
+pytestmark = pytest.mark.browser
+PREFIX = "azure-ai-playground.v1."
+RESTORED = "Restored from this browser"
+
+
+def message(page: Page, number: int) -> Locator:
+    return page.get_by_test_id("stChatMessage").nth(number)
+
+
+def stored(page: Page) -> dict[str, str]:
+    """The app's items in this browser's localStorage, by name."""
+    items: dict[str, str] = page.evaluate("() => ({...localStorage})")
+    return {k[len(PREFIX) :]: v for k, v in items.items() if k.startswith(PREFIX)}
+
+
+def reload(page: Page) -> None:
+    """Reload the tab (a new Streamlit session) and wait for the restoring run."""
+    page.reload()
+    page.get_by_test_id("stApp").wait_for()
+    settle(page)
+    page.wait_for_timeout(500)  # the browser's report starts a second run
+    settle(page)
+
+
+def chat_two_turns_then_reload(page: Page, title: str) -> None:
+    go_to(page, title)
+    for number, text in enumerate(("First question", "Second question")):
+        send_chat(page, text)
+        expect(message(page, 2 * number + 1)).to_contain_text(f"{text}")
+        settle(page)
+    reload(page)
+
+
+def test_streaming_chat_comes_back_after_a_reload_and_goes_on(page: Page) -> None:
+    chat_two_turns_then_reload(page, "Streaming Chat")
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(message(page, 0).get_by_text("First question", exact=True)).to_be_visible()
+    expect(message(page, 3)).to_contain_text('You said: "Second question"')
+    send_chat(page, "Third question")
+    expect(message(page, 5).get_by_text('You said: "Third question"')).to_be_visible()
+    settle(page)
+    expect(page.get_by_text(RESTORED)).to_have_count(0)
+    snap(page, "streaming_chat_after_reload.png")
+    # What the third request carried: the two restored turns.
+    message(page, 5).get_by_text("What the model saw").click()
+    seen = message(page, 5).get_by_test_id("stExpanderDetails").first.inner_text()
+    assert "First question" in seen and "Second question" in seen
+    assert len(json.loads(stored(page)["chat"])["turns"]) == 3
+
+    page.locator(".st-key-btn_chat_clear button").first.click()
+    settle(page)
+    assert "chat" not in stored(page)
+    reload(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+    expect(page.get_by_text(RESTORED)).to_have_count(0)
+
+
+def test_memory_chatbot_comes_back_with_its_k(page: Page) -> None:
+    go_to(page, "Memory Chatbot")
+    slider = page.get_by_role("slider", name="Exchanges the model sees (k)")
+    slider.focus()
+    slider.press("ArrowLeft")  # k 5 -> 4
+    settle(page)
+    chat_two_turns_then_reload(page, "Memory Chatbot")
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_role("slider", name="Exchanges the model sees (k)")).to_have_value("4")
+    send_chat(page, "Third question")
+    expect(message(page, 5).get_by_text("saw 2 of 2 earlier exchanges (k=4)")).to_be_visible()
+    settle(page)
+    snap(page, "memory_chatbot_after_reload.png")
+    page.locator(".st-key-btn_mc_clear button").first.click()
+    settle(page)
+    assert "mc" not in stored(page)
+    reload(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+
+
+def test_the_system_prompt_comes_back(page: Page) -> None:
+    box = page.get_by_test_id("stSidebar").get_by_role("textbox", name="System prompt")
+    box.fill("Answer like a pirate.")
+    box.press("Control+Enter")
+    settle(page)
+    reload(page)
+    box = page.get_by_test_id("stSidebar").get_by_role("textbox", name="System prompt")
+    expect(box).to_have_value("Answer like a pirate.")
+    go_to(page, "Streaming Chat")
+    send_chat(page, "Ahoy")
+    expect(message(page, 1).get_by_text('You said: "Ahoy"')).to_be_visible()
+    settle(page)
+    message(page, 1).get_by_text("What the model saw").click()
+    assert "Answer like a pirate." in message(page, 1).inner_text()
+
+
+def test_a_reload_mid_stream_leaves_a_working_page(page: Page) -> None:
+    go_to(page, "Streaming Chat")
+    send_chat(page, "Kept before")
+    expect(message(page, 1).get_by_text('You said: "Kept before"')).to_be_visible()
+    settle(page)
+    set_sidebar_headers(page, "x-emulator-token-delay: 0.2\nx-emulator-reply-tokens: 200")
+    send_chat(page, "A long one")
+    answer = message(page, 3)
+    expect(answer.get_by_test_id("stMarkdownContainer").first).to_contain_text("You said")
+    page.once("dialog", lambda dialog: dialog.accept())
+    reload(page)
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(message(page, 1).get_by_text('You said: "Kept before"')).to_be_visible()
+    set_sidebar_headers(page, "")
+    send_chat(page, "After the reload")
+    expect(page.get_by_text('You said: "After the reload"')).to_be_visible()
+    settle(page)
+
+
+def test_leaving_while_a_reply_streams_asks_first(page: Page) -> None:
+    go_to(page, "Streaming Chat")
+    set_sidebar_headers(page, "x-emulator-token-delay: 0.2\nx-emulator-reply-tokens: 200")
+    send_chat(page, "A long one")
+    answer = message(page, 1)
+    expect(answer.get_by_test_id("stMarkdownContainer").first).to_contain_text("You said")
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", dismiss)
+    with page.expect_event("dialog"):
+        page.evaluate("() => { setTimeout(() => location.reload(), 0); }")
+    assert dialogs == ["beforeunload"]
+    expect(answer.get_by_role("button", name="Stop", exact=True)).to_be_visible()
+    answer.get_by_role("button", name="Stop", exact=True).click()
+    expect(answer.get_by_text("Stopped by you")).to_be_visible()
+    settle(page)
+    page.reload()  # no stream: no question
+    page.get_by_test_id("stApp").wait_for()
+    settle(page)
+    assert dialogs == ["beforeunload"]

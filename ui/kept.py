@@ -1,0 +1,119 @@
+"""What each page keeps in this browser across a reload (`ui.browser_store`): the sidebar's
+system prompt, the Streaming Chat conversation, the Memory Chatbot's memory with its k and
+prompt form, the Request Builder's history (`ui.builder_history`).
+
+Each page restores first (once per session, when its own is still empty) and saves at the end
+of its run, so Clear, which empties it, clears the browser's copy too. A copy that cannot be
+read is dropped with a message, and the page goes on empty. The sidebar's profile and
+parameters are not kept here (they travel in the URL), nor is anything the sidebar holds
+about keys, tokens or endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from core.conversation import Conversation
+from core.memory import MAX_K, MIN_K, export_history
+from core.transcript import HistoryImportError, export_json, import_json
+from ui import browser_store
+from ui.chat_turns import ChatPage
+
+SYSTEM = "system"  # the name of the system prompt's copy
+RESTORED = "Restored from this browser: {count} message(s) from before the reload."
+
+
+# The sidebar's system prompt -----------------------------------------------------------------
+
+
+def system_prompt() -> None:
+    """Restore the system prompt (before the sidebar draws it) and keep the one in use."""
+    value = browser_store.restore(SYSTEM)
+    if isinstance(value, str):
+        st.session_state["sb_system"] = value
+    elif value is not None:
+        browser_store.drop(SYSTEM, "the system prompt", "it is not text.")
+    # Kept as typed, the default too: an emptied prompt stays empty after a reload.
+    _say(browser_store.save(SYSTEM, st.session_state.get("sb_system")), "The system prompt")
+
+
+# Conversations -------------------------------------------------------------------------------
+
+
+def conversation(page: ChatPage, read: Callable[[Any], Conversation]) -> None:
+    """Put the browser's copy of the page's conversation in place, once per session, when
+    the page has none yet; `read` raises HistoryImportError for a copy it cannot read."""
+    value = browser_store.restore(page.key)
+    if value is None or page.conversation().turns:
+        return
+    try:
+        restored = read(value)
+    except HistoryImportError as exc:
+        browser_store.drop(page.key, "the conversation", str(exc))
+        return
+    st.session_state[_restored(page)] = len(restored.turns)
+    page.replace(restored)
+
+
+def restored_note(page: ChatPage) -> None:
+    """The note "Restored from this browser", until the conversation changes."""
+    count = len(page.conversation().turns)
+    if count and st.session_state.get(_restored(page)) == count:
+        st.caption(":material/history: " + RESTORED.format(count=count))
+
+
+def keep(page: ChatPage, value: Any) -> None:
+    """Keep `value` (None: nothing) as the browser's copy of the page's conversation."""
+    _say(browser_store.save(page.key, value), "This conversation")
+
+
+def _restored(page: ChatPage) -> str:
+    return f"{page.key}_restored"
+
+
+def _say(problem: str | None, what: str) -> None:
+    if problem:
+        st.caption(f":material/cloud_off: {what} is {problem}")
+
+
+# Streaming Chat: the conversation as its JSON export -------------------------------------------
+
+
+def chat_value(chat: Conversation) -> Any:
+    """The Streaming Chat copy: the page's JSON export (`core.transcript`), None when empty."""
+    return json.loads(export_json(chat)) if chat.turns else None
+
+
+def read_chat(value: Any) -> Conversation:
+    """A conversation from `chat_value`'s copy (HistoryImportError when it is not one)."""
+    return import_json(json.dumps(value))
+
+
+# Memory Chatbot: the memory as its export, with k and the prompt form ----------------------------
+
+
+def memory_value(chat: Conversation, remembered: Any, k: int, mode: str) -> Any:
+    """The Memory Chatbot copy: the memory's export (`core.memory`), k and the prompt form;
+    None when the conversation is empty."""
+    if not chat.turns:
+        return None
+    return {"memory": json.loads(export_history(remembered)), "k": k, "mode": mode}
+
+
+def read_memory(value: Any, modes: Any, read: Callable[[bytes], Conversation]) -> Conversation:
+    """A conversation from `memory_value`'s copy; k and the prompt form go back to their
+    widgets (HistoryImportError when the copy is not one)."""
+    if not isinstance(value, dict) or set(value) != {"memory", "k", "mode"}:
+        raise HistoryImportError("It is not a Memory Chatbot copy.")
+    k, mode = value["k"], value["mode"]
+    if not isinstance(k, int) or isinstance(k, bool) or not MIN_K <= k <= MAX_K:
+        raise HistoryImportError(f"k must be a whole number from {MIN_K} to {MAX_K}.")
+    if mode not in modes:
+        raise HistoryImportError(f"Unknown prompt form {mode!r}.")
+    restored = read(json.dumps(value["memory"]).encode())
+    st.session_state["mc_k"], st.session_state["mc_mode"] = k, mode
+    return restored
