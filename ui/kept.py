@@ -1,6 +1,6 @@
 """What each page keeps in this browser across a reload (`ui.browser_store`): the sidebar's
 system prompt, the Streaming Chat conversation, the Memory Chatbot's memory with its k and
-prompt form, the Request Builder's history (`ui.builder_history`).
+prompt form, the Request Builder's history (its JSON is `ui.builder_history`'s).
 
 Each page restores first (once per session, when its own is still empty) and saves at the end
 of its run, so Clear, which empties it, clears the browser's copy too. A copy that cannot be
@@ -20,7 +20,8 @@ import streamlit as st
 from core.conversation import Conversation
 from core.memory import MAX_K, MIN_K, export_history
 from core.transcript import HistoryImportError, export_json, import_json
-from ui import browser_store
+from ui import browser_store, follow, request_builder
+from ui import builder_history as builder_history_json
 from ui.chat_turns import ChatPage
 
 SYSTEM = "system"  # the name of the system prompt's copy
@@ -78,6 +79,45 @@ def _restored(page: ChatPage) -> str:
 def _say(problem: str | None, what: str) -> None:
     if problem:
         st.caption(f":material/cloud_off: {what} is {problem}")
+
+
+# The Request Builder's history -------------------------------------------------------------------
+
+BUILDER = "rb"  # the name of the Request Builder history's copy
+
+
+def builder_history() -> None:
+    """Put the browser's copy of the Request Builder's history in place, once per session,
+    when nothing was sent yet; the last request's response is shown."""
+    value = browser_store.restore(BUILDER)
+    if value is None or request_builder.history():
+        return
+    try:
+        entries = builder_history_json.read_history(value)
+    except HistoryImportError as exc:
+        browser_store.drop(BUILDER, "the Request Builder history", str(exc))
+        return
+    st.session_state["rb_history"] = entries
+    st.session_state["rb_selected"] = len(entries) - 1
+
+
+def clear_builder_history() -> None:
+    """Forget the sent requests (a send still running is stopped), here and in the browser."""
+    follow.stop(request_builder.KEY)
+    st.session_state["rb_history"] = []
+    st.session_state.pop("rb_selected", None)
+
+
+def keep_builder_history() -> None:
+    """Keep the Request Builder's history (the newest that fit) as the browser's copy."""
+    entries = request_builder.history()
+    value = builder_history_json.history_json(entries) if entries else None
+    _say(browser_store.save(BUILDER, value), "The history")
+    if value is not None and len(value) < len(entries):
+        st.caption(
+            f":material/cloud_off: The oldest {len(entries) - len(value)} request(s) are too "
+            "large to keep in this browser too: only the newer ones survive a reload."
+        )
 
 
 # Streaming Chat: the conversation as its JSON export -------------------------------------------

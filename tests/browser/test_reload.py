@@ -149,3 +149,26 @@ def test_leaving_while_a_reply_streams_asks_first(page: Page) -> None:
     page.get_by_test_id("stApp").wait_for()
     settle(page)
     assert dialogs == ["beforeunload"]
+
+
+def test_the_request_builder_history_comes_back(page: Page) -> None:
+    go_to(page, "Request Builder")
+    send = page.locator(".st-key-btn_rb_send button").first
+    for _ in range(2):
+        send.click()
+        settle(page)
+    expect(page.locator(".st-key-btn_rb_load_1")).to_have_count(1)
+    reload(page)
+    expect(page.locator(".st-key-btn_rb_load_1")).to_have_count(1)
+    expect(page.get_by_text("200 OK").first).to_be_visible()
+    history = json.loads(stored(page)["rb"])
+    assert [entry["exchange"]["status"] for entry in history] == [200, 200]
+    page.locator(".st-key-btn_rb_send button").first.click()
+    settle(page)
+    expect(page.locator(".st-key-btn_rb_load_2")).to_have_count(1)
+    snap(page, "request_builder_after_reload.png")
+    page.locator(".st-key-btn_rb_clear button").first.click()
+    settle(page)
+    assert "rb" not in stored(page)
+    reload(page)
+    expect(page.get_by_text("Requests you send appear here")).to_be_visible()
