@@ -6,12 +6,14 @@
     browser_store.sync()                    # the entry point's last step: the bridge
 
 The bridge is one `st.components.v2` component (inline JS, no build step) whose script runs
-in the page itself, so `localStorage` is the app origin's. On its first mount in a Streamlit
-session it reads every item under `PREFIX` and reports them (a trigger value: the copy
-crosses the socket once, not with every rerun); then each mount writes what `save` changed
-since the last one. A reload starts a new session: its first run draws the page empty, the
-report arrives, and the next run restores. `save` waits for that report, so an empty first
-run never overwrites the copy it has not read yet.
+in the page itself, so `localStorage` is the app origin's. Asked by a Streamlit session (its
+first run, and up to `ASKS` more while no report arrived), it reads every item under `PREFIX`
+and reports them (a trigger value: the copy crosses the socket once, not with every rerun);
+each mount writes what `save` changed since the last one. A reload starts a new session: its
+first run draws the page empty, the report arrives, and the next run restores. `save` waits
+for that report (and for the page's `restore`), so an empty first run never overwrites the
+copy it has not read yet. A write the browser has no room for is said on the page, and not
+tried again until the value changes.
 
 Every text written first passes the session's redactors (`core.redact.Redactor`: the typed
 keys, the endpoint's key and tokens, each client's), then a check that none of those strings
@@ -35,6 +37,7 @@ from core.redact import Redactor
 
 PREFIX = "azure-ai-playground.v1."  # every localStorage key of the app starts with it
 MAX_CHARS = 3_000_000  # all copies together, in characters
+ASKS = 3  # runs that ask the browser again for its report while none arrived
 BRIDGE = "browser_store_bridge"  # the component's key
 STATE = "_browser_store"  # st.session_state key: this session's `Store`
 
@@ -42,9 +45,10 @@ _BRIDGE_JS = r"""
 export default function ({ data, setTriggerValue }) {
   const store = window.localStorage;
   const prefix = data.prefix;
-  // First mount in this Streamlit session: report what the browser holds, before writing.
-  if (window.__playgroundStoreSession !== data.session) {
-    window.__playgroundStoreSession = data.session;
+  // Asked (each run until the session has the report): report what the browser holds,
+  // before writing.
+  if (data.ask && window.__playgroundStoreAsk !== data.ask) {
+    window.__playgroundStoreAsk = data.ask;
     const items = {};
     for (let i = 0; i < store.length; i++) {
       const name = store.key(i);
@@ -89,7 +93,8 @@ class Store:
     restored: set[str] = field(default_factory=set)  # ... and then saved: settled
     held: dict[str, str] = field(default_factory=dict)  # what the browser holds now
     pending: dict[str, str | None] = field(default_factory=dict)  # writes for the next mount
-    refused: set[str] = field(default_factory=set)  # names the browser had no room for
+    refused: dict[str, str | None] = field(default_factory=dict)  # name: text with no room
+    asked: int = 0  # runs that asked for the report
 
 
 def _store() -> Store:
@@ -153,11 +158,12 @@ def save(name: str, value: Any) -> str | None:
         text, problem = _clean(json.dumps(value, ensure_ascii=False))
     if text is not None and _size(store, name) + len(text) > MAX_CHARS:
         problem, text = _too_big(len(text)), None
-    if problem is None and name in store.refused:
-        problem = "not kept: this browser's storage for the app is full"
+    if name in store.refused and store.refused[name] == text:
+        # Tried, and the browser had no room: not again until it changes (no rerun loop).
+        return "not kept: this browser's storage for the app is full"
     if store.held.get(name) != text:
         store.pending[name] = text
-        store.refused.discard(name)
+        store.refused.pop(name, None)
         if text is None:
             store.held.pop(name, None)
         else:
@@ -220,14 +226,21 @@ def sync() -> None:
     """Mount the bridge with this run's writes: the entry point's last step (after the page,
     so a reply that ended in this run is written in this run)."""
     store = _store()
-    writes, store.pending = store.pending, {}
+    writes = dict(store.pending)
+    ask = None
+    if store.report is None:  # asked again in the next runs: a report can be held up
+        ask, store.asked = f"{store.session}:{min(store.asked, ASKS)}", store.asked + 1
     _bridge()(
         key=BRIDGE,
-        data={"prefix": PREFIX, "session": store.session, "writes": writes},
+        data={"prefix": PREFIX, "ask": ask, "writes": writes},
         height=0,
         on_report_change=_on_report,
         on_refused_change=_on_refused,
     )
+    # Sent: forgotten only now, so a run stopped before the mount sends them next time.
+    for name, text in writes.items():
+        if store.pending.get(name, ...) == text:
+            del store.pending[name]
 
 
 def _on_report() -> None:
@@ -240,9 +253,8 @@ def _on_refused() -> None:
     refused = _event("refused")
     if isinstance(refused, list):
         store = _store()
-        for name in refused:
-            store.refused.add(str(name))
-            store.held.pop(str(name), None)
+        for name in map(str, refused):
+            store.refused[name] = store.held.pop(name, None)
 
 
 def _event(name: str) -> Any:

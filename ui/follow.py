@@ -193,7 +193,7 @@ def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:
         return
     stop_all, guard = st.empty(), st.empty()
     with guard:  # leaving the page (reload, close) asks first while this is on it
-        browser_store.leave_guard(key)
+        browser_store.leave_guard("_".join(s.key for s in live))
     if len(live) > 1:
         streams = tuple(s.live for s in live if s.live is not None)
         stop_all.button(
