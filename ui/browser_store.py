@@ -107,11 +107,6 @@ def _store() -> Store:
 # What pages call ------------------------------------------------------------------------
 
 
-def reported() -> bool:
-    """True once the browser has said what it holds (the second run after a reload)."""
-    return _store().report is not None
-
-
 def restore(name: str) -> Any:
     """The browser's copy of `name` as JSON, once the browser has reported, until the page
     first saves `name` (None before, after, and when there is none). Until that save the
@@ -150,15 +145,16 @@ def save(name: str, value: Any) -> str | None:
     """Keep `value` (JSON) as the browser's copy of `name`; None forgets it. Written at the
     end of this run, only when it changed. Returns why it is not kept, or None."""
     store = _store()
-    if name not in store.offered:
+    if name not in store.offered or store.report is None:
         return None  # the browser's copy is not read yet: writing now would overwrite it
     store.restored.add(name)
+    store.report.pop(name, None)  # settled: the session need not hold the copy it read
     text, problem = None, None
     if value is not None:
         text, problem = _clean(json.dumps(value, ensure_ascii=False))
     if text is not None and _size(store, name) + len(text) > MAX_CHARS:
         problem, text = _too_big(len(text)), None
-    if name in store.refused and store.refused[name] == text:
+    if text is not None and store.refused.get(name) == text:
         # Tried, and the browser had no room: not again until it changes (no rerun loop).
         return "not kept: this browser's storage for the app is full"
     if store.held.get(name) != text:

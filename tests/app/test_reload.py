@@ -19,7 +19,16 @@ from core.conversation import Alternative, ChatTurn, Conversation
 from core.reply import Reply, ReplyStatus, RequestRecord
 from core.transcript import export_json
 from emulator.process import Emulator
-from tests.helpers.app_driver import BUILDER, CHAT, CHATBOT, open_page, say, texts
+from tests.helpers.app_driver import (
+    BUILDER,
+    CHAT,
+    CHATBOT,
+    open_page,
+    plain_texts,
+    say,
+    start_app,
+    texts,
+)
 from ui import browser_store
 from ui.browser_store import STATE, Store
 
@@ -116,3 +125,44 @@ def test_a_copy_over_the_limit_is_not_kept_and_the_page_says_so(
     say(app, "Hello " * 100)
     assert "This conversation is too large to keep in this browser" in texts(app.caption)
     assert "chat" not in store_of(app).held
+
+
+def reloaded(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, held: dict[str, str]) -> AppTest:
+    """A new session (as after a reload) whose browser reports what the last one kept."""
+    at = start_app(monkeypatch, emulator.base_url, emulator.api_key)
+    reported(at, **held)
+    return at
+
+
+def test_the_builder_history_comes_back_in_a_new_session(
+    app: AppTest, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reported(app)
+    open_page(app, BUILDER)
+    app.button(key="btn_rb_send").click().run()
+    app.button(key="btn_rb_send").click().run()
+    held = store_of(app).held
+    assert len(json.loads(held["rb"])) == 2
+    again = open_page(reloaded(monkeypatch, emulator, held), BUILDER)
+    assert [b.key for b in again.button if b.key and b.key.startswith("btn_rb_load_")] == [
+        "btn_rb_load_1",
+        "btn_rb_load_0",
+    ]
+    assert "200 OK" in plain_texts(again.metric)
+    again.button(key="btn_rb_send").click().run()  # and the next request goes on the list
+    assert again.button(key="btn_rb_load_2")
+
+
+def test_the_memory_comes_back_in_a_new_session_with_its_k(
+    app: AppTest, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reported(app)
+    open_page(app, CHATBOT)
+    app.slider(key="mc_k").set_value(3).run()
+    say(app, "First question")
+    say(app, "Second question")
+    again = open_page(reloaded(monkeypatch, emulator, store_of(app).held), CHATBOT)
+    assert again.slider(key="mc_k").value == 3
+    assert "Restored from this browser: 2 message(s)" in texts(again.caption)
+    say(again, "Third question")
+    assert "saw 2 of 2 earlier exchanges (k=3)" in texts(again.caption)
