@@ -34,6 +34,7 @@ from typing import Any
 import streamlit as st
 
 from core.redact import Redactor
+from ui import credentials, session_settings
 
 PREFIX = "azure-ai-playground.v1."  # every localStorage key of the app starts with it
 MAX_CHARS = 3_000_000  # all copies together, in characters
@@ -203,15 +204,17 @@ def _secrets() -> tuple[set[str], list[Redactor]]:
         for saved in state.get("sb_endpoints", {}).values()
         if isinstance(saved, dict)
     }
-    settings = state.get("_settings")
+    settings = state.get(session_settings.SETTINGS)
     endpoint = getattr(settings, "endpoint", None)
     if endpoint is not None:
         secrets.add(endpoint.key.reveal())
         if endpoint.token is not None:
             secrets.update(endpoint.token.issued())
+    for source in state.get(credentials.SOURCES, {}).values():  # this machine's login, per scope
+        secrets.update(source.issued())
     secrets = {s.strip() for s in secrets if isinstance(s, str) and s.strip()}
     redactors = [Redactor(*secrets)]
-    redactors += [client.redactor for client in state.get("_clients", {}).values()]
+    redactors += [client.redactor for client in state.get(session_settings.CLIENTS, {}).values()]
     return secrets, redactors
 
 
