@@ -5,8 +5,8 @@ prompt form, the Request Builder's history (its JSON is `ui.builder_history`'s).
 Each page restores first (once per session, when its own is still empty) and saves at the end
 of its run, so Clear, which empties it, clears the browser's copy too. A copy that cannot be
 read is dropped with a message, and the page goes on empty. The sidebar's profile and
-parameters are not kept here (they travel in the URL), nor is anything the sidebar holds
-about keys, tokens or endpoints.
+parameters are not kept here (the page's address is their place), nor is anything the
+sidebar holds about keys, tokens or endpoints.
 """
 
 from __future__ import annotations
