@@ -6,15 +6,17 @@ Pages are listed once, in `ui/navigation.py`; each is a script under `pages/`.
 
 import streamlit as st
 
-from ui import navigation, session_settings, sidebar
+from ui import browser_store, kept, navigation, session_settings, sidebar
 
 st.set_page_config(page_title="Azure AI Playground", page_icon=":material/science:", layout="wide")
 settings = session_settings.refresh()  # once per run; pages read it with `current()`
 page = st.navigation(navigation.streamlit_pages())
+kept.system_prompt()  # this browser's copy, before the sidebar draws it
 sidebar.draw(settings)
 try:
     navigation.run(page)
 finally:
+    browser_store.sync()  # after the page: what it saved in this run reaches the browser
     # This run's page is drawn: LangChain starts importing in the background, so that the
     # first visit to Translator or Memory Chatbot does not wait for it. The module's import
     # starts it, so once per server process.

@@ -75,7 +75,7 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "status": str(reply.status),
         "finish_reason": reply.finish_reason,
-        "error": _error_json(reply.error),
+        "error": error_json(reply.error),
         "request": request_json(reply.request),
         "usage": dict(reply.usage),
         "pieces": reply.pieces,
@@ -102,7 +102,8 @@ def request_json(record: RequestRecord | None) -> dict[str, Any] | None:
     }
 
 
-def _error_json(error: EndpointError | None) -> dict[str, Any] | None:
+def error_json(error: EndpointError | None) -> dict[str, Any] | None:
+    """An error as its class name, message, status and request id (None for none)."""
     if error is None:
         return None
     return {
@@ -198,7 +199,7 @@ def _read_turn(where: str, item: Any) -> ChatTurn:
     for number, parts in enumerate(answers, 1):
         found = Fields(f"{where}, answer {number}", {"parts": parts}, {"parts"})
         replies = [
-            _read_reply(f"{where}, answer {number}, part {n}", part)
+            read_reply(f"{where}, answer {number}, part {n}", part)
             for n, part in enumerate(found.items("parts", MAX_PARTS), 1)
         ]
         if not replies:
@@ -211,7 +212,8 @@ def _read_turn(where: str, item: Any) -> ChatTurn:
     return ChatTurn(fields.get("user", str), alternatives, selected, kept)
 
 
-def _read_reply(where: str, item: Any) -> Reply:
+def read_reply(where: str, item: Any) -> Reply:
+    """One reply as `reply_json` wrote it (HistoryImportError names `where` a problem is)."""
     fields = Fields(where, item, _PART_KEYS)
     status = fields.get("status", str)
     if status not in set(ReplyStatus):
@@ -219,7 +221,7 @@ def _read_reply(where: str, item: Any) -> Reply:
     reply = Reply(
         text=fields.get("text", str, ""),
         status=ReplyStatus(status),
-        error=_read_error(where, fields.get("error", dict, None)),
+        error=read_error(where, fields.get("error", dict, None)),
         request=_read_request(where, fields.get("request", dict, None)),
         pieces=fields.get("pieces", int, 0),
         time_to_first_token=fields.get("time_to_first_token_s", float, None),
@@ -250,7 +252,8 @@ def _read_request(where: str, item: dict[str, Any] | None) -> RequestRecord | No
     )
 
 
-def _read_error(where: str, item: dict[str, Any] | None) -> EndpointError | None:
+def read_error(where: str, item: dict[str, Any] | None) -> EndpointError | None:
+    """An error as `error_json` wrote it, rebuilt (`rebuild_error`), or None."""
     if item is None:
         return None
     fields = Fields(f"{where}, error", item, _ERROR_KEYS)
@@ -352,10 +355,13 @@ __all__ = [
     "VERSION",
     "Fields",
     "HistoryImportError",
+    "error_json",
     "export_json",
     "import_json",
     "json_type",
     "params_caption",
+    "read_error",
+    "read_reply",
     "rebuild_error",
     "reply_json",
     "request_json",

@@ -19,6 +19,7 @@ st.caption(
 with st.spinner("Loading LangChain…"):
     from ui import (
         chat_notes,
+        kept,
         langchain_backends,
         langchain_pages,
         memory_chatbot,
@@ -27,6 +28,10 @@ with st.spinner("Loading LangChain…"):
     )
     from ui.memory_window import MODES
 
+# Once, after a reload: this browser's copy, with its k and prompt form (before their widgets).
+kept.conversation(
+    memory_chatbot.PAGE, lambda value: kept.read_memory(value, MODES, memory_chatbot.read_file)
+)
 backend = langchain_backends.backend_picker()
 one_prompt = backend == langchain_backends.LLAMA2  # a text LLM: the notebook's prompt only
 mode_column, k_column = st.columns([3, 2])
@@ -57,6 +62,7 @@ if not chat.turns and not prompt:
 ask = memory_chatbot.PAGE.take()  # what a control under a message asked for
 if prompt and prompt.strip():
     ask = chat.ask(prompt.strip())
+kept.restored_note(memory_chatbot.PAGE)  # until the conversation changes
 if ask is not None:
     memory_chatbot.start(chat, ask, k, mode, system_prompt, setup)
 # Every exchange, then the live reply (a new one, or one still streaming after a rerun)
@@ -84,6 +90,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         )  # fmt: skip
     memory_chatbot.import_picker()
 chat_notes.import_notice(memory_chatbot.PAGE)
+kept.keep(memory_chatbot.PAGE, kept.memory_value(chat, remembered, k, mode))
 next_turn = build_turn(remembered, "", k, mode, system_prompt)
 chat_notes.fit_note(next_turn.messages, setup.params.get("max_tokens"), setup.profile)
 

@@ -9,6 +9,7 @@ from ui import (
     exchange_views,
     follow,
     hosting,
+    kept,
     navigation,
     request_builder,
     safe_text,
@@ -25,6 +26,7 @@ st.caption(
     "Streams show each event the moment it arrives."
 )
 request_builder.init_state()
+kept.builder_history()  # once, after a reload
 client = session_settings.require_client(**request_builder.overrides())
 request_column, response_column = st.columns([5, 6], gap="large")
 
@@ -163,3 +165,10 @@ with response_column:
 st.divider()
 st.subheader("History", anchor=False)
 request_builder.history_list()
+if request_builder.history():
+    st.button(
+        "Clear history", key="btn_rb_clear", icon=":material/delete:",
+        on_click=kept.clear_builder_history,
+        help="Forget the requests sent, here and in this browser's copy.",
+    )  # fmt: skip
+kept.keep_builder_history()  # this browser's copy, for a reload

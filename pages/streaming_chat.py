@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import navigation, session_settings, streaming_chat
+from ui import kept, navigation, session_settings, streaming_chat
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -14,6 +14,7 @@ st.caption(
 )
 settings = session_settings.current()
 client = session_settings.client()
+kept.conversation(streaming_chat.PAGE, kept.read_chat)  # once, after a reload
 chat = streaming_chat.conversation()
 if client is None:  # the conversation stays readable; sending waits for a usable endpoint
     st.info(
@@ -32,6 +33,7 @@ if not chat.turns and not prompt:
 ask = streaming_chat.PAGE.take()  # what a control under a message asked for
 if prompt and prompt.strip():
     ask = chat.ask(prompt)
+kept.restored_note(streaming_chat.PAGE)  # until the conversation changes
 if client is not None and ask is not None:
     params = session_settings.request_params(client)
     streaming_chat.start(client, chat, ask, params, settings.retry)
@@ -43,3 +45,4 @@ streaming_chat.show_all(chat, can_send=client is not None)
 streaming_chat.toolbar(chat, can_send=client is not None)
 if client is not None:
     streaming_chat.fit(chat, client)
+kept.keep(streaming_chat.PAGE, kept.chat_value(chat))  # this browser's copy, for a reload

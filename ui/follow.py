@@ -15,7 +15,8 @@ placeholder, the stream's controls (Stop, the retry countdown and Cancel) into a
 below it, so what one run leaves on screen is overwritten element for element by the next.
 `follow` redraws each live slot at most every `INTERVAL` seconds, and only when its reply
 changed; with several it adds "Stop all". Only those Stop buttons stop a stream: any other
-click, or a page switch, leaves it running for the next run to follow.
+click, or a page switch, leaves it running for the next run to follow. While it follows,
+leaving the page (reload, close) asks first (`browser_store.leave_guard`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import streamlit as st
 from core import RetryPolicy
 from core.live import LiveStream, Source
 from core.reply import Reply, ReplyStatus
-from ui import safe_text, widgets
+from ui import browser_store, safe_text, widgets
 
 INTERVAL = 0.05  # seconds: a live slot is redrawn at most this often, and only when it changed
 # Empty elements drawn after each body. Streamlit keeps the children of a container that it
@@ -190,7 +191,9 @@ def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:
     live = [s for s in slots if s is not None and s.following]
     if not live:
         return
-    stop_all = st.empty()
+    stop_all, guard = st.empty(), st.empty()
+    with guard:  # leaving the page (reload, close) asks first while this is on it
+        browser_store.leave_guard("_".join(s.key for s in live))
     if len(live) > 1:
         streams = tuple(s.live for s in live if s.live is not None)
         stop_all.button(
@@ -207,6 +210,7 @@ def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:
         time.sleep(INTERVAL)
         _registry()
     stop_all.empty()
+    guard.empty()
 
 
 def _stop_each(streams: Sequence[LiveStream]) -> None:

@@ -28,6 +28,7 @@ from tests.helpers.app_driver import (
 from tests.helpers.azure_emulator import TOKEN
 from tests.helpers.managed_identity import managed_identity
 from tests.helpers.surfaces import SURFACES, set_up
+from ui.browser_store import STATE, Store
 from ui.credentials import AUTH_LABELS, ENTRA_LOGIN, ENTRA_TOKEN
 
 V1 = SURFACES["azure-v1"]
@@ -159,3 +160,16 @@ def test_exported_code_gets_its_own_token_and_never_holds_one(
         at.selectbox(key="sb_auth").select(ENTRA_LOGIN).run()
         at.selectbox(key="sb_entra_scope").select("https://ai.azure.com/.default").run()
         assert '"https://ai.azure.com/.default"' in texts(at.code)  # the scope picked
+
+
+def test_this_browsers_copies_never_hold_the_token(at: AppTest) -> None:
+    at.session_state[STATE] = Store(report={})  # the browser reported: copies are written
+    paste_token(at, TOKEN)
+    open_page(at, CHAT)
+    say(at, f"Here is my token {TOKEN}, keep it")
+    open_page(at, BUILDER)
+    at.button(key="btn_rb_send").click().run()
+    held = at.session_state[STATE].held
+    assert {"chat", "rb", "system"} <= set(held)  # the control: the copies were made
+    copies = json.dumps(held)
+    assert TOKEN not in copies and "Here is my token ***" in copies

@@ -243,6 +243,11 @@ def test_the_canary_key_never_reaches_the_dom_screenshots_or_logs(
         assert_key_nowhere(page, canary, f"chat under {fault}")
     snap(page, "canary_streaming_chat.png")
     assert_key_nowhere(page, canary, "chat, at the screenshot")
+    # This browser keeps the conversation and the Builder's history (for a reload): the
+    # storage that assert_key_nowhere searched holds them, so the search meant something.
+    kept = page.evaluate("() => JSON.stringify([{...localStorage}, {...sessionStorage}])")
+    assert "aubergine" in kept and "azure-ai-playground.v1.rb" in kept
+    assert canary.find(kept) is None, "the key is in this browser's storage"
 
     with page.expect_download() as download:
         page.get_by_role("button", name="JSON").click()
@@ -297,6 +302,8 @@ def test_two_browser_sessions_never_see_each_others_key_or_history(
         probe = tab.evaluate(DOM_PROBE, [key, other_key, f"{other} private", f"the {other} "])
         found = probe["html"] + probe["text"] + probe["storage"]
         assert other_key not in found and f"{other} private" not in found, name
+        # This browser's copy holds its own conversation, never its own key.
+        assert f"{name} private" in probe["storage"] and key not in probe["storage"], name
         assert f"the {other} assistant" not in json.dumps(probe["holders"])
         values = tab.evaluate("() => [...document.querySelectorAll('input, textarea')]"
                               ".map((el) => el.value)")  # fmt: skip
