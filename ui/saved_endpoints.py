@@ -102,9 +102,21 @@ def _from_sidebar() -> SavedEndpoint:
 def activate(name: str) -> None:
     """Make `name` the sidebar's endpoint: the sidebar's fields go back into the one left."""
     state = st.session_state
-    saved = state[SAVED]
-    saved[state[ACTIVE]] = _from_sidebar()
-    entry = saved[name]
+    state[SAVED][state[ACTIVE]] = _from_sidebar()
+    _load(name)
+
+
+def replace_all(entries: Mapping[str, SavedEndpoint], name: str) -> None:
+    """Make `entries` the saved endpoints (`name` the sidebar's): a reload's from the URL."""
+    init_state()
+    st.session_state[SAVED] = dict(entries)
+    _load(name)
+
+
+def _load(name: str) -> None:
+    """The sidebar's fields from the saved endpoint `name`."""
+    state = st.session_state
+    entry = state[SAVED][name]
     profile = PROFILES[entry.profile]
     if state["sb_profile"] != entry.profile:
         session_settings.reset_params(profile)
