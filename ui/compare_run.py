@@ -207,7 +207,8 @@ def draw(round_: Round) -> None:
     slots: list[follow.Slot | None] = []
     metrics: list[Any] = [None] * count
     for position, index in enumerate(order):
-        with boxes[position]:
+        # The key names the column by position (class `st-key-cmp_col_<n>`), not by endpoint.
+        with boxes[position], st.container(key=f"cmp_col_{position}"):
             st.subheader(_heading(round_, index), anchor=False)
             slot, metrics[index] = _column(round_, index)
             slots.append(slot)

@@ -59,8 +59,7 @@ def init_state() -> None:
     state = st.session_state
     if SAVED not in state:
         state[SAVED] = {FIRST_NAME: _from_sidebar()}
-        state[ACTIVE] = state[PICK] = FIRST_NAME
-        state[NAME] = ""
+        state[ACTIVE] = FIRST_NAME
 
 
 def names() -> list[str]:
@@ -211,6 +210,9 @@ def picker() -> None:
     """The sidebar's "Saved endpoint" choice, and a name field with Add, Duplicate, Rename
     and Remove (Add and Duplicate switch to the new one)."""
     choices = names()
+    # Again on every run: Streamlit drops a widget's state when a run did not draw it.
+    st.session_state.setdefault(NAME, "")
+    st.session_state[PICK] = active()
     st.selectbox(
         "Saved endpoint",
         choices,
