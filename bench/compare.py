@@ -49,6 +49,7 @@ PARAMS = {"temperature": 0.7, "max_tokens": TOKENS}
 WALL_TARGET = 1.2
 GAP_TARGET_MS = 100.0
 RESPONSIVE_MS = 200.0
+WAIT_MS = 300_000  # a bound on any one wait: 500 tokens on a busy 2-core machine
 VIEWPORT: ViewportSize = {"width": 1440, "height": 1000}
 
 PROBE = """(() => {
@@ -124,13 +125,13 @@ def _new_page(browser: Browser) -> tuple[Page, object]:
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(PROBE)
     page = context.new_page()
-    page.set_default_timeout(180_000)
+    page.set_default_timeout(WAIT_MS)
     return page, context
 
 
 def _settle(page: Page) -> None:
     page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
 
 def _alone(browser: Browser, url: str, seed: int) -> dict:
@@ -147,7 +148,7 @@ def _alone(browser: Browser, url: str, seed: int) -> dict:
         _start(page)
         box.press("Enter")
         _click_midway(page)
-        expect(page.get_by_text("tokens/s")).to_be_visible()
+        expect(page.get_by_text("tokens/s")).to_be_visible(timeout=WAIT_MS)
         return page.evaluate("window.__cmp")
     finally:
         context.close()  # type: ignore[attr-defined]
@@ -163,12 +164,12 @@ def _together(browser: Browser, url: str, endpoint: str) -> dict:
     page, context = _new_page(browser)
     try:
         page.goto(f"{url}/compare?setup={encode_setup(setup)}")
-        expect(page.get_by_text("Setup loaded from the link")).to_be_visible()
+        expect(page.get_by_text("Setup loaded from the link")).to_be_visible(timeout=WAIT_MS)
         _settle(page)
         _start(page)
         page.get_by_role("button", name="Send").click()
         _click_midway(page)
-        expect(page.get_by_text("Finish reason:")).to_have_count(len(SEEDS))
+        expect(page.get_by_text("Finish reason:")).to_have_count(len(SEEDS), timeout=WAIT_MS)
         return page.evaluate("window.__cmp")
     finally:
         context.close()  # type: ignore[attr-defined]

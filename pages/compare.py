@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.compare import validate_setup
-from ui import compare_review, compare_run, compare_setup, navigation
+from ui import compare_review, compare_run, compare_setup, navigation, safe_text
 from ui.widgets import bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
@@ -19,6 +19,12 @@ compare_setup.init_state()
 blind = bool(st.session_state["cmp_blind"])
 compare_setup.widgets(blind=blind)
 st.text_area("Prompt", height=100, **bound("cmp_prompt"), placeholder="Ask every column")
+for name, problem in compare_setup.unusable().items():  # that column alone would fail
+    st.info(
+        f"Set up the endpoint in the sidebar first ({safe_text.literal(name)}): "
+        f"{safe_text.literal(problem)}",
+        icon=":material/arrow_back:",
+    )
 setup = compare_setup.current()
 compare_setup.keep()
 round_ = compare_run.current()

@@ -105,6 +105,17 @@ def headers(index: int) -> str:
     return str(st.session_state[f"cmp_{index}_hdr"])
 
 
+def unusable() -> dict[str, str]:
+    """The columns' saved endpoints that cannot be asked, by name: why not."""
+    found = {}
+    for index in range(count()):
+        name = st.session_state[f"cmp_{index}_ep"]
+        problem = saved_endpoints.settings_for(endpoint(index)).problem
+        if problem:
+            found[name] = problem
+    return found
+
+
 def current() -> CompareSetup:
     """The setup the widgets describe; the prompt is the prompt field's text."""
     state = st.session_state
