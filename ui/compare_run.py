@@ -145,17 +145,14 @@ def _start(round_: Round, index: int, ask: Ask) -> None:
     system = round_.setup.columns[index].system.strip()
     messages = ([{"role": "system", "content": system}] if system else []) + ask.messages
     client = _client(index, settings)
-    if client is None:
-        reply = Reply(request=RequestRecord("", chosen, profile.id), status=ReplyStatus.FAILED)
-        reply.error = EndpointError(f"This column's endpoint is not usable: {settings.problem}")
-        round_.chats[index].attach(ask, reply)
-        return
     try:
+        if client is None:
+            raise EndpointError(f"This column's endpoint is not usable: {settings.problem}")
         params = client.build_body({}, chosen)
-    except EndpointError as exc:
-        reply = Reply(request=RequestRecord("", chosen, profile.id), status=ReplyStatus.FAILED)
-        reply.error = exc
-        round_.chats[index].attach(ask, reply)
+    except EndpointError as exc:  # the column shows it; the others go on
+        failed = Reply(request=RequestRecord("", chosen, profile.id), status=ReplyStatus.FAILED)
+        failed.error = exc
+        round_.chats[index].attach(ask, failed)
         return
     body = json.dumps({"messages": messages, **params, "stream": True}, indent=2)
     reply = Reply(request=RequestRecord(body, dict(params), profile.id))

@@ -94,3 +94,27 @@ def test_a_share_link_restores_the_setup_in_a_new_browser_context(
         expect(other.get_by_role("heading", name=value)).to_be_visible()
     snap(other, "compare_shared_link.png")
     context.close()
+
+
+def test_stop_one_column_while_the_others_finish(page: Page) -> None:
+    go_to(page, "Compare")
+    page.get_by_role("textbox", name="Extra headers").nth(0).fill("x-emulator-fault: stall=600")
+    page.get_by_role("textbox", name="Extra headers").nth(0).press("Control+Enter")
+    settle(page)
+    type_prompt(page, "One of you will be stopped")
+    page.get_by_role("button", name="Send").click()
+    first = page.locator(".st-key-cmp_col_0")
+    expect(first.get_by_text("You said")).to_be_visible()  # its first tokens, then silence
+    for position in (1, 2):  # the others end while the first one is still live
+        column = page.locator(f".st-key-cmp_col_{position}")
+        expect(column.get_by_text("You said")).to_be_visible()
+        expect(column.get_by_role("button", name="Stop", exact=True)).to_have_count(0)
+    expect(first.get_by_role("button", name="Stop", exact=True)).to_be_visible()
+    first.get_by_role("button", name="Stop", exact=True).click()
+    expect(first.get_by_text("Stopped by you")).to_be_visible()
+    expect(page.get_by_text("Finish reason:")).to_have_count(COLUMNS)
+    for position in (1, 2):
+        column = page.locator(f".st-key-cmp_col_{position}")
+        expect(column.get_by_text("Status: done")).to_be_visible()
+    expect(first.get_by_text("Status: stopped")).to_be_visible()
+    snap(page, "compare_stopped_column.png")
