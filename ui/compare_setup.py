@@ -31,7 +31,7 @@ from core.compare import (
     format_value,
     swept,
 )
-from ui import saved_endpoints, session_settings
+from ui import hosting, saved_endpoints, session_settings
 from ui.saved_endpoints import SavedEndpoint
 from ui.widgets import bound
 
@@ -284,11 +284,12 @@ def _column_fields(index: int) -> None:
 
 
 def _key_field(index: int) -> None:
-    """A key field when the column's endpoint has none (a shared setup arrives without)."""
+    """A key field when the column's endpoint has none and the server provides none (a
+    shared setup arrives without keys)."""
     name = st.session_state[f"cmp_{index}_ep"]
     entry = saved_endpoints.get(name)
-    if entry.key or saved_endpoints.settings_for(entry).endpoint is not None:
-        return
+    if entry.key or hosting.endpoint_key(entry.profile, "")[0].reveal():
+        return  # its own key, or the one the server provides
     st.text_input(
         f"Key for {name}", type="password", key=f"cmp_{index}_key",
         placeholder="paste the endpoint's key",

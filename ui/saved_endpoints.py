@@ -212,7 +212,8 @@ def picker() -> None:
     choices = names()
     # Again on every run: Streamlit drops a widget's state when a run did not draw it.
     st.session_state.setdefault(NAME, "")
-    st.session_state[PICK] = active()
+    if st.session_state.get(PICK) != active():
+        st.session_state[PICK] = active()
     st.selectbox(
         "Saved endpoint",
         choices,

@@ -11,10 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.reply import ReplyStatus
-from core.share import decode_setup
+from core.compare import ColumnSetup, CompareMode, CompareSetup
+from core.share import decode_setup, encode_setup
 from emulator.process import Emulator
 from tests.helpers.app_driver import Downloads, open_page, plain_texts, start_app
-from ui import compare_review, compare_run
+from ui import compare_review, compare_run, saved_endpoints
 
 COMPARE = "pages/compare.py"
 PROMPT = "Name three rivers."
@@ -179,3 +180,23 @@ def test_a_share_link_restores_the_setup_in_a_fresh_session(
     assert "Setup loaded from the link" in plain_texts(fresh.info)
     fresh.button(key="btn_cmp_send").click().run()
     assert [r.status for r in the_round(fresh).replies()] == [ReplyStatus.DONE] * 3
+
+
+def test_a_shared_setup_asks_only_for_the_keys_it_lacks(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    azure = ColumnSetup("Team Azure", "azure-v1", "https://team.openai.azure.com", "gpt-4o")
+    local = ColumnSetup("Local endpoint", "local", emulator.base_url)
+    text = encode_setup(CompareSetup(CompareMode.MODELS, (local, azure), PROMPT))
+    at = start_app(monkeypatch, emulator.base_url, emulator.api_key)
+    at.query_params[compare_review.SHARE_PARAM] = text
+    at = compare_page(at)
+    keys = [field for field in at.text_input if field.key and field.key.startswith("cmp_")]
+    assert [field.key for field in keys] == ["cmp_1_key"]  # the local one has the server's
+    assert keys[0].proto.type == keys[0].proto.PASSWORD
+    keys[0].input("typed-key-4d2c").run()
+    assert not at.exception
+    saved = at.session_state[saved_endpoints.SAVED]
+    assert saved["Team Azure"].key == "typed-key-4d2c"
+    assert not [f for f in at.text_input if f.key == "cmp_1_key"]  # asked once
+    assert "typed-key-4d2c" not in str(dict(at.query_params))
