@@ -10,8 +10,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.reply import ReplyStatus
 from core.compare import ColumnSetup, CompareMode, CompareSetup
+from core.reply import ReplyStatus
 from core.share import decode_setup, encode_setup
 from emulator.process import Emulator
 from tests.helpers.app_driver import Downloads, open_page, plain_texts, start_app
