@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.compare import validate_setup
-from ui import compare_review, compare_run, compare_setup, navigation, safe_text
+from ui import compare_review, compare_run, compare_setup, navigation, safe_text, saved_endpoints
 from ui.widgets import bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
@@ -20,10 +20,9 @@ blind = bool(st.session_state["cmp_blind"])
 compare_setup.widgets(blind=blind)
 st.text_area("Prompt", height=100, **bound("cmp_prompt"), placeholder="Ask every column")
 for name, problem in compare_setup.unusable().items():  # that column alone would fail
+    which = "" if name == saved_endpoints.active() else f" (saved endpoint {safe_text.code(name)})"
     st.info(
-        f"Set up the endpoint in the sidebar first ({safe_text.literal(name)}): "
-        f"{safe_text.literal(problem)}",
-        icon=":material/arrow_back:",
+        f"Set up the endpoint in the sidebar first{which}: {problem}", icon=":material/arrow_back:"
     )
 setup = compare_setup.current()
 compare_setup.keep()
