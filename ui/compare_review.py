@@ -12,7 +12,6 @@ Votes are kept for the session in `st.session_state["cmp_votes"]`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import streamlit as st
@@ -28,10 +27,6 @@ from ui.compare_run import Round
 VOTES = "cmp_votes"  # st.session_state key: every Vote this session
 SHARE_PARAM = "setup"  # the URL query's name for a shared setup
 LOADED = "cmp_shared"  # st.session_state key: the shared text already applied
-_STYLE = {
-    DiffOp.DELETE: "background:#fdd;text-decoration:line-through",
-    DiffOp.INSERT: "background:#dfd",
-}
 
 
 def votes() -> list[Vote]:
@@ -64,22 +59,41 @@ def diff(round_: Round) -> None:
         replies = round_.replies()
         result = diff_words(replies[first].text, replies[second].text)
         st.metric("Similarity", f"{result.similarity:.0f}%")
-        st.caption("Struck through: only in the first. Highlighted: only in the second.")
-        st.html(_diff_html(result.segments))
+        st.caption("Struck through on red: only in the first. On green: only in the second.")
+        st.markdown(_diff_markdown(result.segments))
 
 
-def _diff_html(segments: Sequence[DiffSegment]) -> str:
-    """The diff as inert HTML: every text escaped; struck (first only) and marked (second)."""
+def _diff_markdown(segments: Sequence[DiffSegment]) -> str:
+    """The diff as Markdown in which every text is literal (`safe_text.literal`): words only in
+    the first reply struck through on red, words only in the second on green."""
     parts = []
     for segment in segments:
         if segment.op == DiffOp.EQUAL:
-            parts.append(html.escape(segment.old))
+            parts.append(safe_text.literal(segment.old))
             continue
-        if segment.old:
-            parts.append(f'<del style="{_STYLE[DiffOp.DELETE]}">{html.escape(segment.old)}</del>')
-        if segment.new:
-            parts.append(f'<ins style="{_STYLE[DiffOp.INSERT]}">{html.escape(segment.new)}</ins>')
-    return f'<div style="white-space:pre-wrap">{"".join(parts)}</div>'
+        parts.append(_marked(segment.old, ":red-background[~~", "~~]"))
+        parts.append(_marked(segment.new, ":green-background[", "]"))
+    return "".join(parts)
+
+
+def _marked(text: str, before: str, after: str) -> str:
+    """`text` literal, each line's words inside `before` … `after` (the blanks around them
+    outside, so a mark never starts or ends with a space)."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        words = line.strip()
+        if not words:
+            lines.append(safe_text.literal(line))
+            continue
+        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+        lines.append(
+            safe_text.literal(lead)
+            + before
+            + safe_text.literal(words)
+            + after
+            + trail.replace("\t", " ")
+        )
+    return "  \n".join(lines)
 
 
 def vote(round_: Round) -> None:

@@ -118,3 +118,24 @@ def test_stop_one_column_while_the_others_finish(page: Page) -> None:
         expect(column.get_by_text("Status: done")).to_be_visible()
     expect(first.get_by_text("Status: stopped")).to_be_visible()
     snap(page, "compare_stopped_column.png")
+
+
+def test_the_diff_marks_words_and_shows_no_markup(page: Page) -> None:
+    go_to(page, "Compare")
+    system = page.get_by_test_id("stMain").get_by_role("textbox", name="System prompt").nth(1)
+    system.fill("Answer as a pirate [arr] *now*.")
+    system.press("Control+Enter")
+    settle(page)
+    type_prompt(page, "Say [hello] to *everyone*, please.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Finish reason:")).to_have_count(COLUMNS)
+    page.get_by_text("Diff two columns").click()
+    diff = page.get_by_test_id("stExpander").filter(has_text="Similarity")
+    expect(diff.get_by_text("Similarity")).to_be_visible()
+    shown = diff.inner_text()
+    assert "Say [hello] to *everyone*" in shown  # the words as written, in both replies
+    for markup in (":red-background", ":green-background", "~~", "\\"):
+        assert markup not in shown, markup
+    struck = diff.locator("del, s")
+    assert struck.count() + diff.locator("span[style*='background']").count() > 0
+    snap(page, "compare_diff.png")
