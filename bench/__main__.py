@@ -14,7 +14,18 @@ import platform
 import re
 from pathlib import Path
 
-from . import browser, endpoint, growth, latency, long_line, pages, profile, startup, throughput
+from . import (
+    browser,
+    compare,
+    endpoint,
+    growth,
+    latency,
+    long_line,
+    pages,
+    profile,
+    startup,
+    throughput,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -56,6 +67,7 @@ def report(chunks: int, rounds: int) -> str:
         _growth(),
         _endpoint(),
         browser.lines(browser.run()),
+        compare.lines(compare.run()),
     )
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 

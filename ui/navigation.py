@@ -75,6 +75,16 @@ PAGES: tuple[PageSpec, ...] = (
         ),
     ),
     PageSpec(
+        path="pages/compare.py",
+        title="Compare",
+        icon=":material/view_column:",
+        summary=(
+            "Two to four endpoints, parameter sets or system prompts side by side, streamed "
+            "at once: speed per column, a word diff, a blind vote, a report to send and a "
+            "link that shares the setup."
+        ),
+    ),
+    PageSpec(
         path="pages/translator.py",
         title="Translator",
         icon=":material/translate:",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import PROFILES, ExtraParameters, Param, Profile
-from ui import hosting, session_settings, sidebar_surface
+from ui import hosting, saved_endpoints, session_settings, sidebar_surface
 from ui.session_settings import RETRY_BUDGET, Settings, param_key
 from ui.widgets import bound
 
@@ -27,6 +27,7 @@ def draw(settings: Settings) -> None:
     Entra token, then the Connection and Parameters sections."""
     profile = settings.profile
     with st.sidebar:
+        saved_endpoints.picker()
         st.radio(  # a radio, not a select box: the sidebar would cut long names short
             "Endpoint profile",
             list(PROFILES),

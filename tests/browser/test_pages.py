@@ -254,6 +254,24 @@ def test_the_canary_key_never_reaches_the_dom_screenshots_or_logs(
     saved = Path(download.value.path()).read_bytes()
     assert b"aubergine" in saved and b"rejected the key" in saved
     assert canary.find(saved) is None, "the key is in the downloaded conversation"
+
+    go_to(page, "Compare")  # three columns, their reports, and the share link in the URL
+    set_sidebar_headers(page, "")
+    prompt = page.get_by_role("textbox", name="Prompt", exact=True)
+    prompt.fill("Compare the word aubergine")
+    prompt.press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Finish reason:")).to_have_count(3, timeout=60_000)
+    assert "setup=c1." in page.url  # the share link: searched by assert_key_nowhere
+    assert_key_nowhere(page, canary, "compare after a send")
+    snap(page, "canary_compare_sent.png")
+    for label in ("Report (Markdown)", "Report (HTML)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        saved = Path(download.value.path()).read_bytes()
+        assert b"aubergine" in saved, label
+        assert canary.find(saved) is None, f"the key is in the {label}"
     context.close()
 
     assert CANARY_LOG.read_text(), "the server log is empty: searching it would mean nothing"

@@ -81,7 +81,7 @@ class BuilderDriver:
         reply = [m.value for m in at.main.markdown if m.value.startswith("You said:")]
         return Observed(
             message=plain_texts(at.main.error),
-            notes=_notes(at.main.caption),
+            notes=notes_of(at.main.caption),
             partial=reply[0] if reply and entries[-1].reply.error is not None else "",
             input_kept=at.text_area(key="rb_body").value == self.body,
             history_intact=len(entries) == 2
@@ -116,7 +116,7 @@ class ChatDriver:
         text = reply.markdown[0].value if reply.markdown else ""
         return Observed(
             message=plain_texts(reply.error),
-            notes=_notes(reply.caption),
+            notes=notes_of(reply.caption),
             partial=text if reply.error and text.startswith("You said") else "",
             input_kept=messages[2].markdown[0].value == (self.second or "Second question"),
             history_intact=[m.markdown[0].value for m in messages[:2]] == self.first,
@@ -148,7 +148,7 @@ class TranslatorDriver:
         error = plain_texts(at.main.error)
         return Observed(
             message=error,
-            notes=_notes(at.main.caption),
+            notes=notes_of(at.main.caption),
             partial=shown[0] if error and shown and text.startswith(shown[0]) else "",
             input_kept=at.text_area(key="tr_text").value == (self.second or "Second text"),
             history_intact=self._setup(at) == self.setup,
@@ -201,7 +201,8 @@ MAINTAINED_DRIVERS: dict[str, Callable[[], Driver]] = {
 SHOW_EVENTS = ("Request Builder (stream)", "Streaming Chat")
 
 
-def _notes(captions: object) -> str:
+def notes_of(captions: object) -> str:
+    """The captions that are notes on a reply (retries, interrupted, [DONE] missing), once each."""
     wanted = ("Interrupted", "Automatic retries", "Retried", "without `data: [DONE]`", "Stopped",
               "no chunk gave a finish reason", "U+FFFD")  # fmt: skip
     shown = [c.value for c in captions if any(w in c.value for w in wanted)]  # type: ignore[attr-defined]
