@@ -6,12 +6,14 @@ Pages are listed once, in `ui/navigation.py`; each is a script under `pages/`.
 
 import streamlit as st
 
-from ui import navigation, session_settings, sidebar
+from ui import navigation, presentation, session_settings, sidebar
 
 st.set_page_config(page_title="Azure AI Playground", page_icon=":material/science:", layout="wide")
 settings = session_settings.refresh()  # once per run; pages read it with `current()`
 page = st.navigation(navigation.streamlit_pages())
-sidebar.draw(settings)
+spec = navigation.spec_of(page)
+sidebar.draw(settings, spec.uses, spec.unused_reason)  # what the page does not use is marked
+presentation.header(settings)  # the extra headers badge; presenting, the model and host
 try:
     navigation.run(page)
 finally:

@@ -66,7 +66,7 @@ def test_every_page_renders_with_the_sidebar(app: AppTest, page: str) -> None:
     assert app.title[0].value in ("Request Builder", "Streaming Chat")
     assert app.radio(key="sb_profile").value == "local"
     assert app.text_input(key="sb_url").value == app.session_state["sb_url"]
-    assert {s.label for s in app.sidebar.slider} >= {"temperature", "top_p"}
+    assert {s.label for s in app.sidebar.slider} >= {"Temperature", "Top p"}
 
 
 def test_home_without_info_route_is_not_an_error(app: AppTest) -> None:
