@@ -2,7 +2,7 @@
 arrived, what kind it is, the text it adds and the finish reason it gives (issue 14: the raw
 log shows each chunk's repeated `"id"` prefix and leaves the delta off screen).
 
-    summarize(TimedEvent(0.2, "message", '{"choices": [{"delta": {"content": "Hi"}}]}'))
+    summarize(TimedEvent(0.2, '{"choices": [{"delta": {"content": "Hi"}}]}'))
     -> EventSummary(at=0.2, kind="delta", text="Hi", finish_reason="")
 """
 
