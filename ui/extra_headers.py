@@ -37,12 +37,16 @@ def summary(pairs: Pairs) -> str:
 
 
 def badge() -> None:
-    """An orange badge naming the extra headers, while any are set (nothing otherwise)."""
+    """An orange badge naming the extra headers, while any are set (nothing otherwise).
+
+    Its place is held either way: an element appearing above an expander would make
+    Streamlit draw the expander anew, folded (Connection would close as headers are set)."""
+    holder = st.empty()
     pairs = active()
     if not pairs:
         return
     text = safe_text.literal(f"Extra headers: {summary(pairs)}")
-    st.markdown(
+    holder.markdown(
         f":orange-badge[:material/warning: {text}]",
         help="Sent with every request from every page. Edit or clear them in the sidebar "
         "under Connection → Extra headers.",

@@ -21,10 +21,10 @@ KEY = "sb_present"
 QUERY = "present"  # ?present=1
 # Scoped to the main area: the sidebar keeps its size, code blocks and tables theirs.
 STYLE = """<style>
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
-[data-testid="stMain"] [data-testid="stChatInputTextArea"] { font-size: 1.3rem; }
-[data-testid="stMain"] h1 { font-size: 3rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stBottom"] [data-testid="stChatInputTextArea"] { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
 </style>"""
 
 
@@ -62,10 +62,14 @@ def _sync_query() -> None:
 def header(settings: Settings) -> None:
     """The top of every page: the extra headers badge, and presenting, the model and host."""
     extra_headers.badge()
+    # Places held either way, so the page's own elements keep theirs when the mode changes.
+    style, names = st.empty(), st.empty()
     if not on():
         return
-    st.html(STYLE)
-    st.markdown(f":blue-badge[:material/smart_toy: {safe_text.literal(model_and_host(settings))}]")
+    style.html(STYLE)
+    names.markdown(
+        f":blue-badge[:material/smart_toy: {safe_text.literal(model_and_host(settings))}]"
+    )
 
 
 def model_and_host(settings: Settings) -> str:
