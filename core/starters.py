@@ -5,8 +5,9 @@ Innovators dilemma?"), the same chat streamed with its string `"stream": "True"`
 prompt that trips the content filter. The Llama 3.1 and Mistral notebooks: the streamed
 chat with a boolean `"stream": true`. Issue 14: JSON mode (`response_format`) and a tool call
 (`tools`, `tool_choice`), for the models that take them (Azure OpenAI's gpt-4o family,
-Mistral Large, Llama 3.1 405B/70B for tools); Llama 2 and the local emulator refuse them with
-"not supported by this model", which is what the endpoint says to anyone who tries.
+Mistral Large, Llama 3.1 405B/70B for tools); Llama 2 refuses them ("not supported by this
+model"), and so does the local endpoint's serverless route, while its Azure OpenAI routes
+answer them (emulator/tools.py).
 """
 
 from __future__ import annotations

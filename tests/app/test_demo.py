@@ -226,20 +226,38 @@ def test_a_url_without_a_scheme_says_so(app: AppTest) -> None:
     ("label", "field"),
     [("JSON mode", "response_format"), ("Tool call", "tool_choice")],
 )
-def test_the_json_mode_and_tool_call_starters_send_what_they_say(
-    app: AppTest, label: str, field: str
+def test_the_json_mode_and_tool_call_starters_get_an_answer_on_azure_openai(
+    app: AppTest, emulator: Emulator, label: str, field: str
 ) -> None:
+    # Azure OpenAI v1 (whose models take JSON mode and tools) on the emulator.
+    app.radio(key="sb_profile").set_value("azure-v1").run()
+    app.text_input(key="sb_url").input(emulator.base_url + "/openai/v1").run()
+    app.text_input(key="sb_deployment").input("scripted-emulator").run()
+    app.text_input(key="sb_key").input(emulator.api_key).run()
     open_page(app, BUILDER)
     starter = next(o for o in app.selectbox(key="rb_starter").options if o.startswith(label))
     assert "models that support" in starter
     app.selectbox(key="rb_starter").select(starter).run()
     assert field in json.loads(app.text_area(key="rb_body").value)
     app.button(key="btn_rb_send").click().run()
+    assert not app.exception
     sent = app.session_state["rb_history"][-1].exchange.request.json()
     assert field in sent
-    # The local emulator plays a model without JSON mode or tools, as Llama on Azure: it
-    # answers with the endpoint's refusal, which the page shows in words.
-    assert metrics(app)["Status"].startswith("422")
+    assert metrics(app)["Status"] == "200 OK"
+    answer = app.session_state["rb_history"][-1].exchange.json["choices"][0]
+    if field == "response_format":
+        assert json.loads(answer["message"]["content"])["reply"].startswith("You said:")
+    else:
+        assert answer["finish_reason"] == "tool_calls"
+        assert answer["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
+
+
+def test_the_local_route_refuses_json_mode_as_llama_does(app: AppTest) -> None:
+    open_page(app, BUILDER)
+    starter = next(o for o in app.selectbox(key="rb_starter").options if o.startswith("JSON"))
+    app.selectbox(key="rb_starter").select(starter).run()
+    app.button(key="btn_rb_send").click().run()
+    assert metrics(app)["Status"] == "422 Unprocessable Entity"
     assert "is not supported" in plain_texts(app.error)
 
 
