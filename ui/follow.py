@@ -11,8 +11,9 @@ another's text, and a click (which reruns the page) leaves the stream running: t
 (its session or process ended) is settled by `Reply.orphaned`.
 
 `slot` draws a reply the same way whether it is finished or live: `draw(reply)` into one
-placeholder, the stream's controls (Stop, the retry countdown and Cancel) into a second one
-below it, so what one run leaves on screen is overwritten element for element by the next.
+placeholder, the stream's controls (the retry countdown, and one button: Cancel retry while
+waiting to retry, Stop otherwise; issue 14) into a second one below it, so what one run
+leaves on screen is overwritten element for element by the next.
 `follow` redraws each live slot at most every `INTERVAL` seconds, and only when its reply
 changed; with several it adds "Stop all". Only those Stop buttons stop a stream: any other
 click, or a page switch, leaves it running for the next run to follow.

@@ -2,7 +2,9 @@
 
 What it edits is `st.session_state` (the `sb_` keys, see `ui/session_settings.py`); what it
 shows about them (the endpoint's problem, header problems, the allowed hosts) comes from the
-`Settings` the entry point computed once for this run.
+`Settings` the entry point computed once for this run. It is ordered by use (issue 14): the
+endpoint, the parameters people change most and the system prompt (`ui/sidebar_params.py`),
+then the rarely used folded away, then presentation mode (`ui/presentation.py`).
 """
 
 from __future__ import annotations
