@@ -192,7 +192,7 @@ def test_a_translator_fault_is_explained_and_the_text_stays(
     (body,) = json_shown(app, '"messages"')  # what was sent, shown although it failed
     assert body["messages"][0]["content"].endswith("\nKeep this text please")
     if fault == "cut":  # the words that arrived stay, marked
-        assert app.markdown.values[-1].startswith('You said: "')
+        assert app.main.markdown.values[-1].startswith('You said: "')
         assert "Interrupted" in texts(app.caption)
 
 

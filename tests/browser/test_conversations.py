@@ -38,7 +38,7 @@ def what_the_model_saw(page: Page, number: int) -> str:
 
 
 def set_max_tokens(page: Page, value: int) -> None:
-    box = page.get_by_test_id("stSidebar").get_by_role("spinbutton", name="max_tokens")
+    box = page.get_by_test_id("stSidebar").get_by_role("spinbutton", name="Max tokens")
     box.fill(str(value))
     box.press("Enter")
     settle(page)

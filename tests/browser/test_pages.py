@@ -98,6 +98,11 @@ def test_builder_shows_stream_events(page: Page) -> None:
     expect(page.get_by_test_id("stMetricValue").get_by_text("200 OK")).to_be_visible()
     settle(page)
     page.get_by_role("tab", name="Events").click()
+    # Issue 14: the events as a table, the raw `data:` lines a toggle away.
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(page.get_by_text("data: [DONE]")).to_have_count(0)
+    page.get_by_text("Raw JSON", exact=True).click()
+    settle(page)
     expect(page.get_by_text("data: [DONE]").first).to_be_visible()
     snap(page, "request_builder_stream.png")
 
