@@ -79,6 +79,7 @@ def test_a_cut_answer_continues_and_a_message_can_be_edited(page: Page) -> None:
     editor.fill("Write a poem")
     click(page, "btn_chat_edit_send")
     expect(message(page, 1).get_by_text('You said: "Write a')).to_be_visible()  # max_tokens 5
+    settle(page)  # the run that sent it has ended: the editor it replaced is gone
     expect(message(page, 0).get_by_text("Write a poem", exact=True)).to_be_visible()
 
 
