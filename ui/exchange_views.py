@@ -56,7 +56,7 @@ def live_view(entry: Entry) -> None:
         st.caption(f"{safe_text.literal(status_text(exchange))}: reading the body…")
     else:
         st.caption(f"Streaming… {len(exchange.events)} events so far")
-        event_log(exchange.events, key=None, last=LIVE_LINES)
+        event_log(exchange.events, live=True, last=LIVE_LINES)
         text, note = widgets.clipped(reply.text)
         st.markdown(safe_text.markdown(text))
         widgets.clip_note(note, "The whole reply will be in the download.")
@@ -102,7 +102,7 @@ def response_panel(entry: Entry) -> None:
     if "Events" in tabs:
         with tabs["Events"]:
             st.caption("Each event with its arrival time after the request was sent.")
-            event_log(exchange.events, key="rb_events")
+            event_log(exchange.events)
     with tabs["Body"]:
         body_view(exchange, download_key="btn_rb_download_body")
     with tabs["Headers"]:
@@ -177,11 +177,12 @@ def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> 
     return "\n".join(lines) or "(no events)"
 
 
-def event_log(events: Sequence[TimedEvent], *, key: str | None, last: int = LOG_LIMIT) -> None:
+def event_log(events: Sequence[TimedEvent], *, live: bool = False, last: int = LOG_LIMIT) -> None:
     """The SSE events, readable: a table of the newest `last` (arrival time, kind, the text
-    each adds, finish reason); with `key` (a widget key prefix), the raw `data:` lines on
-    demand, wrapped or not. Without `key` (a live drawing, redrawn many times in one run,
-    where a widget could not be drawn twice) the table only."""
+    each adds, finish reason), then the raw `data:` lines on demand, one line each or
+    wrapped. No widget here: a drawing may be redrawn within one run (the stream follower),
+    where a widget key would be drawn twice. `live`: the table only (redrawn many times a
+    second)."""
     shown = events[-last:]
     rows = [summarize(event) for event in shown]
     if len(events) > len(shown):
@@ -197,13 +198,13 @@ def event_log(events: Sequence[TimedEvent], *, key: str | None, last: int = LOG_
         height=min(320, 38 + 35 * max(1, len(rows))),
         width="stretch",
     )
-    if key is None:
+    if live:
         return
-    with st.container(horizontal=True):
-        raw = st.toggle("Raw JSON", key=f"{key}_raw", help="Each event's `data:` line as sent.")
-        wrap = st.toggle("Wrap lines", key=f"{key}_wrap", disabled=not raw)
-    if raw:
-        st.code(event_log_text(events, last=last), language=None, height=320, wrap_lines=wrap)
+    with st.expander("Raw JSON", icon=":material/data_object:"):
+        text = event_log_text(events, last=last)
+        one_line, wrapped = st.tabs(["One line each", "Wrapped"])
+        one_line.code(text, language=None, height=320)
+        wrapped.code(text, language=None, height=320, wrap_lines=True)
 
 
 def headers_table(headers: Mapping[str, str]) -> None:

@@ -102,16 +102,15 @@ def show(
     if answer is None:
         return None, None
     with st.chat_message("assistant"):
-        key = f"{KEY}_events_{index}_{turn.selected}"  # the events view's widgets
-        slot = follow.slot(KEY, answer.latest, lambda _: draw_answer(turn, answer, key))
+        slot = follow.slot(KEY, answer.latest, lambda _: draw_answer(turn, answer))
         controls = chat_turns.Controls(PAGE, index, can_send=can_send)
     return slot, controls
 
 
-def draw_answer(turn: ChatTurn, answer: Alternative, key: str) -> None:
+def draw_answer(turn: ChatTurn, answer: Alternative) -> None:
     """An answer, live or finished: text, how it ended, error, what it was made with, what
-    the model saw, and the request and raw events (`key`: their widgets' key prefix). In
-    presentation mode the numbers and parameters fold into the request's expander."""
+    the model saw, and the request and raw events. In presentation mode the numbers and
+    parameters fold into the request's expander."""
     shown = chat_notes.shown_reply(answer)
     follow.reply_text(shown, WHERE)
     if answer.live:  # redrawn many times a second: the text only (the follower adds Stop)
@@ -133,7 +132,7 @@ def draw_answer(turn: ChatTurn, answer: Alternative, key: str) -> None:
     with st.expander("Request and raw events", icon=":material/data_object:"):
         if presenting:
             numbers(answer)
-        request_and_events(latest, key)
+        request_and_events(latest)
 
 
 def numbers(answer: Alternative) -> None:
@@ -143,7 +142,7 @@ def numbers(answer: Alternative) -> None:
     chat_notes.params_line(answer)
 
 
-def request_and_events(reply: Reply, key: str) -> None:
+def request_and_events(reply: Reply) -> None:
     """The request body as sent, the events (parsed, raw on demand) and an error's body."""
     service_views.service_line(reply.service)
     st.markdown("**Request body as sent**")
@@ -152,7 +151,7 @@ def request_and_events(reply: Reply, key: str) -> None:
     widgets.clip_note(note, "")
     if reply.events:
         st.markdown(f"**{len(reply.events)} server-sent events**")
-        exchange_views.event_log(reply.events, key=key)
+        exchange_views.event_log(reply.events)
     if isinstance(reply.error, APIStatusError):
         st.markdown(f"**Response body ({reply.error.status_code})**")
         body, note = widgets.clipped(reply.error.body)

@@ -113,9 +113,9 @@ def test_builder_shows_a_stream_event_by_event_then_the_assembled_text(app: AppT
     assert "".join(events["text"]).startswith('You said: "Who wrote the book')
     assert list(events["kind"])[-1] == "[DONE]"
     assert "stop" in list(events["finish reason"])
-    assert not [c for c in app.code if c.value.startswith("+")]  # ... the raw lines on demand
-    app.toggle(key="rb_events_raw").set_value(True).run()
-    log = next(c.value for c in app.code if c.value.startswith("+"))
+    raw = next(e for e in app.expander if e.label == "Raw JSON")  # ... the raw lines on demand
+    assert not raw.proto.expanded
+    log = next(c.value for c in raw.code if c.value.startswith("+"))
     lines = log.splitlines()
     assert len(lines) > 10
     assert all(line.startswith("+") and " s  data: " in line for line in lines)

@@ -189,13 +189,12 @@ def test_each_chat_reply_shows_its_events_parsed_with_the_raw_json_on_demand(
     assert list(events.columns) == ["arrived", "kind", "text", "finish reason"]
     assert "".join(events["text"]) == app.session_state["chat_conversation"].turns[0].answer.text
     assert list(events["kind"])[-1] == "[DONE]"
-    assert not [c for c in app.chat_message[1].code if c.value.startswith("+")]
-    app.toggle(key="chat_events_0_0_raw").set_value(True).run()
-    raw = next(c for c in app.chat_message[1].code if c.value.startswith("+"))
-    assert '"delta"' in raw.value and not raw.proto.wrap_lines
-    app.toggle(key="chat_events_0_0_wrap").set_value(True).run()
-    raw = next(c for c in app.chat_message[1].code if c.value.startswith("+"))
-    assert raw.proto.wrap_lines
+    raw = next(e for e in app.chat_message[1].expander if e.label == "Raw JSON")
+    assert not raw.proto.expanded  # on demand
+    one_line, wrapped = (c for c in raw.code if c.value.startswith("+"))
+    assert '"delta"' in one_line.value and one_line.value == wrapped.value
+    assert not one_line.proto.wrap_lines and wrapped.proto.wrap_lines
+    assert [t.label for t in raw.tabs] == ["One line each", "Wrapped"]
 
 
 # The Request Builder -------------------------------------------------------------------------
