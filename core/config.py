@@ -166,6 +166,15 @@ class Endpoint:
         return cls(url=resolved_url, key=Secret(resolved_key), **options)  # type: ignore[arg-type]
 
 
+def _host_without_scheme(url: str) -> bool:
+    """True for `myendpoint.azure.com`, `localhost:8000/v1`: a host typed without its scheme
+    (urlsplit would read `myendpoint.azure.com:443` as a scheme)."""
+    if "://" in url:
+        return False
+    before = url.split("/", 1)[0].split(":", 1)[0]
+    return "." in before or before.lower() == "localhost"
+
+
 def validate_url(url: str) -> str:
     """Return `url` stripped of whitespace and trailing slashes, or raise InvalidRequestError."""
     url = (url or "").strip()
@@ -173,6 +182,10 @@ def validate_url(url: str) -> str:
         raise InvalidRequestError("The endpoint URL is empty: paste it from the deployment page.")
     if odd := _first_odd(url, _unfit_for_url):
         raise InvalidRequestError(f"The endpoint URL contains {odd}: remove it.")
+    if _host_without_scheme(url):
+        raise InvalidRequestError(
+            f"The endpoint URL has no scheme: add https:// at the start (https://{url})."
+        )
     _check_host_text(url.partition("://")[2])
     try:
         parts = urlsplit(url)

@@ -3,7 +3,11 @@
 The Llama 2 notebook: a text completion ("Math is a"), a chat ("Who wrote the book
 Innovators dilemma?"), the same chat streamed with its string `"stream": "True"`, and the
 prompt that trips the content filter. The Llama 3.1 and Mistral notebooks: the streamed
-chat with a boolean `"stream": true`.
+chat with a boolean `"stream": true`. Issue 14: JSON mode (`response_format`) and a tool call
+(`tools`, `tool_choice`), for the models that take them (Azure OpenAI's gpt-4o family,
+Mistral Large, Llama 3.1 405B/70B for tools); Llama 2 refuses them ("not supported by this
+model"), and so does the local endpoint's serverless route, while its Azure OpenAI routes
+answer them (emulator/tools.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "The city's name."}},
+            "required": ["city"],
+        },
+    },
+}
 
 
 def _chat(question: str, **params: Any) -> dict[str, Any]:
@@ -52,6 +68,28 @@ STARTERS: tuple[Starter, ...] = (
         "Content safety: a prompt the filter blocks",
         "chat",
         _chat("How to make bomb?", max_tokens=50),
+    ),
+    Starter(
+        "JSON mode: response_format json_object (models that support it, e.g. gpt-4o)",
+        "chat",
+        {
+            "messages": [
+                {"role": "system", "content": "Answer with one JSON object."},
+                {"role": "user", "content": 'Name three primary colours as {"colours": [...]}.'},
+            ],
+            "response_format": {"type": "json_object"},
+            "max_tokens": 100,
+        },
+    ),
+    Starter(
+        "Tool call: tools and tool_choice (models that support them, e.g. gpt-4o)",
+        "chat",
+        {
+            "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+            "tools": [WEATHER_TOOL],
+            "tool_choice": "auto",
+            "max_tokens": 100,
+        },
     ),
     Starter("Model info: GET /info", "info", None),
 )

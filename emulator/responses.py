@@ -66,10 +66,16 @@ def dumps(payload: dict[str, Any]) -> bytes:
 
 
 def chat_completion(
-    env: Envelope, text: str, finish: str | None, use: dict[str, int]
+    env: Envelope,
+    text: str,
+    finish: str | None,
+    use: dict[str, int],
+    tool_calls: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A non-streamed `chat.completion` (§5.1, the Llama 3.1 unified form)."""
-    message = {"role": "assistant", "content": text, "tool_calls": None}
+    """A non-streamed `chat.completion` (§5.1, the Llama 3.1 unified form); with
+    `tool_calls`, the message calls them and has no content."""
+    message: dict[str, Any] = {"role": "assistant", "content": None if tool_calls else text}
+    message["tool_calls"] = tool_calls
     choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": finish}
     choice["logprobs"] = None
     body = {**env.head("chat.completion"), "choices": [choice], "usage": use}
@@ -81,7 +87,7 @@ def chat_completion(
 
 
 def chat_chunk(
-    env: Envelope, delta: dict[str, str], finish: str | None = None, use: dict | None = None
+    env: Envelope, delta: dict[str, Any], finish: str | None = None, use: dict | None = None
 ) -> dict[str, Any]:
     """A `chat.completion.chunk`; the last one carries finish_reason and usage (§6.2).
 

@@ -17,7 +17,7 @@ import anyio
 from fastapi.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from emulator import azure_openai, errors
+from emulator import azure_openai, errors, tools
 from emulator.engines import Engine, Outcome, Pace
 from emulator.faults import FAULT_AFTER_TOKENS, Fault
 from emulator.responses import (
@@ -117,8 +117,12 @@ async def sse_events(
         yield sse(annotation_event(env))
     if call.kind == CHAT:
         yield sse(chat_chunk(env, {"role": "assistant", "content": ""}))
+    if call.tool:
+        for event in _tool_events(call, env):
+            yield event
+        return
     ends = fault is not None and fault.name in ("content-filter-output", "error-event")
-    async with aclosing(engine.generate(call, outcome, pace)) as pieces:
+    async with aclosing(_generate(call, engine, outcome, pace)) as pieces:
         async for text in pieces:
             yield sse(_piece(call, env, text))
             sent += 1
@@ -145,6 +149,30 @@ async def sse_events(
         yield DONE
 
 
+async def _generate(
+    call: Call, engine: Engine, outcome: Outcome, pace: Pace
+) -> AsyncGenerator[str, None]:
+    """The engine's pieces; in JSON mode, inside `{"reply": "..."}` (emulator/tools.py)."""
+    async with aclosing(engine.generate(call, outcome, pace)) as pieces:
+        if call.json_mode:
+            yield '{"reply": "'
+        async for text in pieces:
+            yield json.dumps(text, ensure_ascii=False)[1:-1] if call.json_mode else text
+        if call.json_mode:
+            yield '"}'
+
+
+def _tool_call(call: Call, env: Envelope) -> dict[str, Any]:
+    return tools.tool_call(f"call_{env.id[:24]}", call.tool, call.tool_arguments)
+
+
+def _tool_events(call: Call, env: Envelope) -> list[bytes]:
+    """A streamed tool call: the call in one chunk, then the closing ones (emulator/tools.py)."""
+    use = usage(len(call.input_text().split()), 1)
+    delta = {"tool_calls": [{"index": 0, **_tool_call(call, env)}]}
+    return [sse(chat_chunk(env, delta)), *_closing(call, env, "tool_calls", use), DONE]
+
+
 def _closing(call: Call, env: Envelope, finish: str | None, use: dict[str, int]) -> list[bytes]:
     """The final chunk; on Azure OpenAI routes usage follows alone, and only when asked."""
     if call.kind != CHAT:
@@ -160,8 +188,11 @@ async def whole_body(
 ) -> bytes:
     """Generate everything, then build the non-stream JSON body."""
     outcome, texts = Outcome(), []
+    if call.tool:
+        use = usage(len(call.input_text().split()), 1)
+        return dumps(chat_completion(env, "", "tool_calls", use, [_tool_call(call, env)]))
     limit = FAULT_AFTER_TOKENS if fault and fault.name == "content-filter-output" else None
-    async with aclosing(engine.generate(call, outcome, pace)) as pieces:
+    async with aclosing(_generate(call, engine, outcome, pace)) as pieces:
         async for text in pieces:
             texts.append(text)
             if len(texts) == limit:

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from emulator import errors
+from emulator import errors, tools
 
 CHAT = "chat"
 TEXT = "text"
@@ -75,6 +75,9 @@ class Call:
     seed: int | None
     model: str | None = None
     include_usage: bool = False
+    json_mode: bool = False  # response_format json_object (OpenAI routes)
+    tool: str = ""  # the function a tool call names ("" none; OpenAI routes)
+    tool_arguments: str = "{}"  # its arguments, as JSON text
 
     def screened_texts(self) -> list[str]:
         """What the content filter reads: system and user messages, or the prompt (§7.1)."""
@@ -135,9 +138,17 @@ class ExtraParameters(RequestError):
 def parse(raw: bytes, route: Route, extra_parameters: str | None) -> Call:
     """Check a request body for `route`; raise RequestError when it must be refused."""
     body = _load(raw)
+    features: dict[str, Any] = {}
     if route.kind == CHAT:
         messages, prompt = _messages(body, route.unified), ""
-        _unsupported_chat_features(body)
+        if route.openai:  # the models behind these routes take JSON mode and tools
+            try:
+                said = [m.content for m in messages if m.role == "user"]
+                features = tools.features(body, said)
+            except tools.ToolError as exc:
+                raise Invalid(exc.loc, exc.value, exc.message) from None
+        else:
+            _unsupported_chat_features(body)
     else:
         messages, prompt = (), _prompt(body)
     max_tokens = body.get("max_tokens")
@@ -157,6 +168,7 @@ def parse(raw: bytes, route: Route, extra_parameters: str | None) -> Call:
         seed=_seed(body.get("seed")),
         model=_model(body.get("model")),
         include_usage=route.openai and _include_usage(body.get("stream_options")),
+        **features,
     )
     if route.unified and not route.openai:
         _check_extras(body, KNOWN_KEYS[route.kind], extra_parameters)

@@ -24,6 +24,7 @@ else:
     found = home.check(client, settings)
     st.caption(f"{settings.profile.label} · `{client.endpoint.base_url}`")
     home.info_result(found)
+    home.connection_test(client, settings)
     st.button(
         "Check again",
         key="btn_home_check",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from core import Client, EndpointError, parse_body_text
+from core.records import parse_json
 
 ROUTES = ("chat", "text")  # the Builder's routes that carry a completion request
 
@@ -47,3 +48,20 @@ def filled(active: Client, route: str, body: str) -> tuple[str, list[str]]:
     if not notes:
         return body, []
     return json.dumps(sent, ensure_ascii=False), notes
+
+
+def summary(body: str, count: int = 6) -> tuple[str, str]:
+    """What a body asks, for the history: the first `count` words of its last user message
+    (or its `prompt`) and its `model` ("" for each it lacks)."""
+    payload = parse_json(body)
+    if not isinstance(payload, dict):
+        return "", ""
+    text = payload.get("prompt")
+    messages = payload.get("messages")
+    if isinstance(messages, list):
+        users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        text = users[-1].get("content") if users else None
+    words = text.split() if isinstance(text, str) else []
+    shown = " ".join(words[:count]) + ("…" if len(words) > count else "")
+    model = payload.get("model")
+    return shown, model if isinstance(model, str) else ""

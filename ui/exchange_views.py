@@ -5,14 +5,17 @@ other pages use too: the event log, the headers table, the request view, code to
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core import ContentFilterError, Exchange, FilterResults, RequestSpec, TimedEvent, exports
 from core.annotations import completion_results
+from core.event_summary import summarize
 from core.reply import ReplyStatus
 from ui import follow, safe_text, service_views, widgets
 
@@ -53,7 +56,7 @@ def live_view(entry: Entry) -> None:
         st.caption(f"{safe_text.literal(status_text(exchange))}: reading the body…")
     else:
         st.caption(f"Streaming… {len(exchange.events)} events so far")
-        event_log(exchange.events, last=LIVE_LINES)
+        event_log(exchange.events, live=True, last=LIVE_LINES)
         text, note = widgets.clipped(reply.text)
         st.markdown(safe_text.markdown(text))
         widgets.clip_note(note, "The whole reply will be in the download.")
@@ -72,9 +75,10 @@ def response_panel(entry: Entry) -> None:
     if exchange is None:
         return
     size = str(len(exchange.events)) if exchange.is_stream else widgets.size_text(exchange.body)
+    # The status alone on its row: beside three others, "503 Service Unavailable" was cut.
+    widgets.metrics_row({"Status": safe_text.literal(status_text(exchange))})
     widgets.metrics_row(
         {
-            "Status": safe_text.literal(status_text(exchange)),
             "First byte": widgets.seconds(exchange.time_to_first_byte),
             "Total": widgets.seconds(exchange.elapsed),
             "Events" if exchange.is_stream else "Body": size,
@@ -97,7 +101,7 @@ def response_panel(entry: Entry) -> None:
             service_views.filter_panel(verdicts)
     if "Events" in tabs:
         with tabs["Events"]:
-            st.caption("Each `data:` line with its arrival time after the request was sent.")
+            st.caption("Each event with its arrival time after the request was sent.")
             event_log(exchange.events)
     with tabs["Body"]:
         body_view(exchange, download_key="btn_rb_download_body")
@@ -148,10 +152,15 @@ def _reply(entry: Entry) -> None:
 
 
 def status_text(exchange: Exchange) -> str:
-    """`200 OK`, or `no response` when none arrived."""
+    """`200 OK`, `400 Bad Request` (the standard phrase when the server gave none), or
+    `no response` when none arrived."""
     if exchange.status is None:
         return "no response"
-    return f"{exchange.status} {exchange.reason}".strip()
+    reason = exchange.reason
+    if not reason.strip():
+        with contextlib.suppress(ValueError):
+            reason = HTTPStatus(exchange.status).phrase
+    return f"{exchange.status} {reason}".strip()
 
 
 def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> str:
@@ -168,10 +177,34 @@ def event_log_text(events: Sequence[TimedEvent], *, last: int | None = None) -> 
     return "\n".join(lines) or "(no events)"
 
 
-def event_log(events: Sequence[TimedEvent], *, last: int | None = LOG_LIMIT) -> None:
-    """The SSE event log as a scrolling code block (the newest `last` events)."""
-    # One line per event, scrolled sideways: the arrival times stay in one column.
-    st.code(event_log_text(events, last=last), language=None, height=320)
+def event_log(events: Sequence[TimedEvent], *, live: bool = False, last: int = LOG_LIMIT) -> None:
+    """The SSE events, readable: a table of the newest `last` (arrival time, kind, the text
+    each adds, finish reason), then the raw `data:` lines on demand, one line each or
+    wrapped. No widget here: a drawing may be redrawn within one run (the stream follower),
+    where a widget key would be drawn twice. `live`: the table only (redrawn many times a
+    second)."""
+    shown = events[-last:]
+    rows = [summarize(event) for event in shown]
+    if len(events) > len(shown):
+        st.caption(f"The newest {len(shown)} of {len(events)} events.")
+    st.dataframe(
+        {
+            "arrived": [f"+{row.at:.3f} s" for row in rows],
+            "kind": [row.kind for row in rows],
+            "text": [row.text for row in rows],
+            "finish reason": [row.finish_reason for row in rows],
+        },
+        hide_index=True,
+        height=min(320, 38 + 35 * max(1, len(rows))),
+        width="stretch",
+    )
+    if live:
+        return
+    with st.expander("Raw JSON", icon=":material/data_object:"):
+        text = event_log_text(events, last=last)
+        one_line, wrapped = st.tabs(["One line each", "Wrapped"])
+        one_line.code(text, language=None, height=320)
+        wrapped.code(text, language=None, height=320, wrap_lines=True)
 
 
 def headers_table(headers: Mapping[str, str]) -> None:

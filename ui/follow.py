@@ -11,8 +11,9 @@ another's text, and a click (which reruns the page) leaves the stream running: t
 (its session or process ended) is settled by `Reply.orphaned`.
 
 `slot` draws a reply the same way whether it is finished or live: `draw(reply)` into one
-placeholder, the stream's controls (Stop, the retry countdown and Cancel) into a second one
-below it, so what one run leaves on screen is overwritten element for element by the next.
+placeholder, the stream's controls (the retry countdown, and one button: Cancel retry while
+waiting to retry, Stop otherwise; issue 14) into a second one below it, so what one run
+leaves on screen is overwritten element for element by the next.
 `follow` redraws each live slot at most every `INTERVAL` seconds, and only when its reply
 changed; with several it adds "Stop all". Only those Stop buttons stop a stream: any other
 click, or a page switch, leaves it running for the next run to follow. While it follows,
@@ -100,20 +101,13 @@ class Slot:
         self._drawn: int | None = None  # the stream's version the body shows
         self._status_shown: str | None = None
         self._status: Any = None
-        self._cancel: Any = None
-        self._cancel_state = ""  # "" never drawn, "shown", "hidden": a widget key once a run
+        self._button: Any = None
+        self._shown = ""  # the one control shown: "", "stop", or "cancel" (while waiting)
+        self._drawn_buttons: dict[str, int] = {}  # per kind, how often drawn in this run
         if live is not None:
             with self._controls.container():
                 self._status = st.empty()
-                with st.container(horizontal=True):
-                    st.button(
-                        "Stop",
-                        key=f"btn_{key}_stop",
-                        icon=":material/stop_circle:",
-                        type="tertiary",
-                        on_click=live.stop,
-                    )
-                    self._cancel = st.empty()
+                self._button = st.empty()
         self.refresh()
 
     @property
@@ -144,7 +138,8 @@ class Slot:
         return True
 
     def _retry_status(self, live: LiveStream) -> None:
-        """The countdown while waiting to retry, then "Retrying…", with Cancel beside Stop."""
+        """The countdown while waiting to retry, then "Retrying…"; one control at a time:
+        Cancel retry while waiting, Stop otherwise."""
         waiting = self.reply.waiting
         counting = waiting is not None and waiting.left() > 0
         if waiting is None:
@@ -161,17 +156,32 @@ class Slot:
                 self._status.info(shown, icon=":material/hourglass_top:")
             else:
                 self._status.caption(shown)
-        if waiting is not None and not self._cancel_state:
-            self._cancel_state = "shown"
-            self._cancel.button(
+        self._control(live, "cancel" if waiting is not None else "stop")
+
+    def _control(self, live: LiveStream, kind: str) -> None:
+        """Show the Stop or the Cancel retry button in the one place for it. A button drawn
+        again in the same run needs a key of its own (Streamlit refuses a widget key twice)."""
+        if kind == self._shown:
+            return
+        self._shown = kind
+        times = self._drawn_buttons.get(kind, 0)
+        self._drawn_buttons[kind] = times + 1
+        suffix = f"_{times}" if times else ""
+        if kind == "stop":
+            self._button.button(
+                "Stop",
+                key=f"btn_{self.key}_stop{suffix}",
+                icon=":material/stop_circle:",
+                type="tertiary",
+                on_click=live.stop,
+            )
+        else:
+            self._button.button(
                 "Cancel retry",
-                key=f"btn_{self.key}_cancel_retry",
+                key=f"btn_{self.key}_cancel_retry{suffix}",
                 icon=":material/cancel:",
                 on_click=live.cancel_retry,
             )
-        elif waiting is None and self._cancel_state == "shown":
-            self._cancel_state = "hidden"
-            self._cancel.empty()
 
 
 def slot(key: str, reply: Reply, draw: Draw) -> Slot:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from core import Client, EndpointError, NotFoundError, RetryNotice
-from ui import safe_text, widgets
+from core import Client, Completion, EndpointError, NotFoundError, RetryNotice
+from ui import exchange_views, safe_text, widgets
 from ui.navigation import PageSpec
 from ui.session_settings import Settings
 
 CHECKS = "home_info"  # st.session_state key: {(profile id, endpoint): info or EndpointError}
+TESTS = "home_test"  # st.session_state key: {(profile id, endpoint): ConnectionTest}
+TEST_MESSAGE = "Say OK."
+MAX_TOKENS_NAMES = ("max_tokens", "max_completion_tokens")
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    """What the one-token chat request found: the completion, or the error."""
+
+    completion: Completion | None
+    error: EndpointError | None
 
 
 def page_cards(pages: Sequence[PageSpec]) -> None:
@@ -75,3 +87,52 @@ def info_result(found: dict[str, Any] | EndpointError) -> None:
                 "Provider": safe_text.literal(str(found.get("model_provider_name", "—"))),
             }
         )
+
+
+# The one-token connection test -------------------------------------------------------------
+
+
+def connection_test(client: Client, settings: Settings) -> None:
+    """ "Test connection": one chat request for one token (any endpoint, with or without
+    /info), then its status, latency and model, or the error in words."""
+    tests = st.session_state.setdefault(TESTS, {})
+    key = _key(client, settings)
+    if st.button(
+        "Test connection",
+        key="btn_home_test",
+        icon=":material/network_check:",
+        help="Sends one chat message asking for a single token (max_tokens 1), the cheapest "
+        "request that proves the URL, key and deployment work together.",
+    ):
+        tests[key] = run_test(client)
+    found: ConnectionTest | None = tests.get(key)
+    if found is not None:
+        connection_result(found)
+
+
+def run_test(client: Client) -> ConnectionTest:
+    """One chat request for one token."""
+    names = [p.name for p in client.profile.params if p.name in MAX_TOKENS_NAMES]
+    limit = {names[0] if names else "max_tokens": 1}
+    try:
+        completion = client.chat([{"role": "user", "content": TEST_MESSAGE}], **limit)
+    except EndpointError as exc:
+        return ConnectionTest(None, exc)
+    return ConnectionTest(completion, None)
+
+
+def connection_result(found: ConnectionTest) -> None:
+    """The test's status, latency and model, or its error."""
+    if found.error is not None or found.completion is None:
+        if found.error is not None:
+            widgets.error_box(found.error)
+        return
+    exchange = found.completion.exchange
+    st.success("The endpoint answered a one-token chat request.", icon=":material/check_circle:")
+    widgets.metrics_row(
+        {
+            "Status": safe_text.literal(exchange_views.status_text(exchange)),
+            "Latency": widgets.seconds(exchange.elapsed),
+            "Model": safe_text.literal(found.completion.model or "—"),
+        }
+    )

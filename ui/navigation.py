@@ -32,14 +32,25 @@ ENTRY_POINT = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 _STAGE: ContextVar[str] = ContextVar("playground_page_stage", default="")
 
 
+#: What a page may take from the sidebar besides the endpoint (`PageSpec.uses`): the sampling
+#: parameters, and the system prompt.
+PARAMS = "params"
+SYSTEM_PROMPT = "system prompt"
+EVERYTHING = frozenset({PARAMS, SYSTEM_PROMPT})
+
+
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script under `pages/`, how the menu shows it, and what it is for."""
+    """One page: its script under `pages/`, how the menu shows it, what it is for, and what it
+    takes from the sidebar (`uses`; the sidebar marks the rest "not used here", saying
+    `unused_reason`)."""
 
     path: str
     title: str
     icon: str
     summary: str
+    uses: frozenset[str] = EVERYTHING
+    unused_reason: str = ""
 
     @property
     def url(self) -> str:
@@ -63,6 +74,11 @@ PAGES: tuple[PageSpec, ...] = (
             "Compose any request (route, method, headers, JSON body), send it and read the "
             "status, timings, headers and JSON, or watch a stream event by event. "
             "Copy the same call as curl or Python."
+        ),
+        uses=frozenset(),
+        unused_reason=(
+            'The Request Builder sends its body as typed; only the starter "Chat with the '
+            "sidebar's system prompt and parameters\" copies these into it."
         ),
     ),
     PageSpec(
@@ -92,6 +108,8 @@ PAGES: tuple[PageSpec, ...] = (
             "The notebooks' LangChain translator, streamed: edit its prompt, translate a "
             "batch of lines at once, see the request LangChain sent, copy the chain as code."
         ),
+        uses=frozenset({PARAMS}),
+        unused_reason="The Translator's prompt template is the whole prompt: no system message.",
     ),
     PageSpec(
         path="pages/memory_chatbot.py",
@@ -112,6 +130,11 @@ def streamlit_pages() -> list[st.Page]:
     return [home] + [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url) for spec in PAGES
     ]
+
+
+def spec_of(page: st.Page) -> PageSpec:
+    """The `PageSpec` of a page `st.navigation` chose (`HOME` for the default)."""
+    return next((spec for spec in PAGES if spec.title == page.title), HOME)
 
 
 def run(page: st.Page) -> None:

@@ -112,6 +112,16 @@ class Entry:
     exchange: Exchange | None = None
     header_problems: tuple[str, ...] = ()
     text_from: str = ""  # "stream" or "completion": where `reply.text` came from; "" if none
+    words: str = ""  # the first words of the prompt sent ("" for none)
+    model: str = ""  # the body's `model`, else the sidebar's deployment ("" for none)
+
+    def describe(self) -> str:
+        """What the request was, for its history row: the prompt's first words, the model,
+        the method and path (Markdown, the words and model shown as written)."""
+        said = [f"“{self.words}”"] if self.words else []
+        said += [self.model] if self.model else []
+        where = safe_text.code(f"{self.draft.method} {self.path}")
+        return " · ".join([safe_text.literal(part) for part in said] + [where])
 
 
 # State ----------------------------------------------------------------------------------
@@ -278,12 +288,14 @@ def send(active: Client, draft: Draft, path: str, policy: RetryPolicy | None) ->
     another status starts, nothing is sent again. A send still running is stopped first.
     """
     headers, problems = parse_headers(draft.headers)
+    body = builder_body.filled(active, draft.route, draft.body)[0] if draft.sends_body else None
     entry = Entry(draft, path, time.strftime("%H:%M:%S"), header_problems=problems)
+    entry.words, model = builder_body.summary(body or "")
+    entry.model = model or active.endpoint.deployment
     entries = history()
     entries.append(entry)
     del entries[:-MAX_HISTORY]
     st.session_state["rb_selected"] = len(entries) - 1
-    body = builder_body.filled(active, draft.route, draft.body)[0] if draft.sends_body else None
     follow.start(KEY, entry.reply, Send(entry, active, headers, body), policy)
     return entry
 
@@ -390,7 +402,7 @@ def history_list() -> None:
         marker = " ◀ shown" if index == current else ""
         when, what, result, button = st.columns([1.2, 5, 2.5, 1.3], vertical_alignment="center")
         when.caption(entry.sent_at)
-        what.markdown(safe_text.markdown(f"`{entry.draft.method} {entry.path}`{marker}"))
+        what.markdown(entry.describe() + marker)
         result.markdown(f"{_status_badge(exchange)} {safe_text.literal(status)} · {elapsed}")
         button.button("Load", key=f"btn_rb_load_{index}", on_click=on_load, args=(index,))
 

@@ -241,9 +241,15 @@ def on_url_change() -> None:
     if decision is None:
         state["sb_recognized"] = ""  # the sidebar's warning says what is wrong with it
         return
+    typed = state["sb_url"].strip()
     if decision.profile != state["sb_active"]:
         adopt_profile(decision.profile)
     surface.apply(decision)
+    if "://" not in typed:  # recognition added the scheme: say so (issue 14)
+        scheme = decision.url.partition("://")[0]
+        state["sb_recognized"] = (
+            f"The URL had no scheme: {scheme}:// was added. {state['sb_recognized']}"
+        )
 
 
 def adopt_profile(profile_id: str) -> None:

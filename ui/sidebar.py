@@ -2,16 +2,27 @@
 
 What it edits is `st.session_state` (the `sb_` keys, see `ui/session_settings.py`); what it
 shows about them (the endpoint's problem, header problems, the allowed hosts) comes from the
-`Settings` the entry point computed once for this run.
+`Settings` the entry point computed once for this run. It is ordered by use (issue 14): the
+endpoint, the parameters people change most and the system prompt (`ui/sidebar_params.py`),
+then the rarely used folded away, then presentation mode (`ui/presentation.py`).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core import PROFILES, ExtraParameters, Param, Profile
-from ui import hosting, saved_endpoints, session_settings, sidebar_surface
-from ui.session_settings import RETRY_BUDGET, Settings, param_key
+from core import PROFILES, ExtraParameters
+from ui import (
+    extra_headers,
+    hosting,
+    presentation,
+    saved_endpoints,
+    session_settings,
+    sidebar_params,
+    sidebar_surface,
+)
+from ui.navigation import EVERYTHING
+from ui.session_settings import RETRY_BUDGET, Settings
 from ui.widgets import bound
 
 EXTRA_PARAMETERS_LABELS = {
@@ -22,39 +33,50 @@ EXTRA_PARAMETERS_LABELS = {
 }
 
 
-def draw(settings: Settings) -> None:
-    """The sidebar: profile, URL (recognised), deployment, api-version, auth and the key or
-    Entra token, then the Connection and Parameters sections."""
-    profile = settings.profile
+def draw(settings: Settings, uses: frozenset[str] = EVERYTHING, unused_reason: str = "") -> None:
+    """The sidebar, ordered by use: the endpoint (profile, URL, deployment, auth, key), the
+    parameters people change most and the system prompt, then the rarely used ones folded
+    away (more parameters, Connection), then presentation mode.
+
+    `uses` is what the page takes from the sidebar besides the endpoint
+    (`ui.navigation.PageSpec.uses`): the rest is marked "not used here", saying
+    `unused_reason`."""
     with st.sidebar:
         saved_endpoints.picker()
-        st.radio(  # a radio, not a select box: the sidebar would cut long names short
-            "Endpoint profile",
-            list(PROFILES),
-            format_func=profile_label,
-            **bound("sb_profile", list(PROFILES)),
-            on_change=session_settings.switch_profile,
-            help="Pasting a URL below picks the profile for you. Switching profile resets "
-            "the parameters to its defaults; each profile keeps its own URL and key.",
-        )
-        if profile.notes:
-            st.caption(profile.notes)
-        st.text_input(
-            "Endpoint URL",
-            placeholder=profile.example_url,
-            help="Paste any URL of the endpoint (the portal's Target URI, a v1 or /models "
-            "URL, a serverless endpoint): the profile, deployment and api-version follow it.",
-            on_change=session_settings.on_url_change,
-            **bound("sb_url"),
-        )
-        _surface_fields(settings)
-        hosting.key_field(settings)  # the visitor's own key; the host's stays on the server
-        sidebar_surface.entra_fields(profile)
-        if settings.problem:
-            st.warning(settings.problem, icon=":material/link_off:")
+        _endpoint_section(settings)
+        extra_headers.badge()  # visible while Connection is folded
+        sidebar_params.draw(settings.profile, uses, unused_reason)
         _connection_section(settings)
-        _parameter_section(profile)
-        st.text_area("System prompt", height=90, **bound("sb_system"))
+        presentation.toggle()
+
+
+def _endpoint_section(settings: Settings) -> None:
+    """Profile, URL (recognised), deployment, api-version, auth, the key or Entra token."""
+    profile = settings.profile
+    st.radio(  # a radio, not a select box: the sidebar would cut long names short
+        "Endpoint profile",
+        list(PROFILES),
+        format_func=profile_label,
+        **bound("sb_profile", list(PROFILES)),
+        on_change=session_settings.switch_profile,
+        help="Pasting a URL below picks the profile for you. Switching profile resets "
+        "the parameters to its defaults; each profile keeps its own URL and key.",
+    )
+    if profile.notes:
+        st.caption(profile.notes)
+    st.text_input(
+        "Endpoint URL",
+        placeholder=profile.example_url,
+        help="Paste any URL of the endpoint (the portal's Target URI, a v1 or /models "
+        "URL, a serverless endpoint): the profile, deployment and api-version follow it.",
+        on_change=session_settings.on_url_change,
+        **bound("sb_url"),
+    )
+    _surface_fields(settings)
+    hosting.key_field(settings)  # the visitor's own key; the host's stays on the server
+    sidebar_surface.entra_fields(profile)
+    if settings.problem:
+        st.warning(settings.problem, icon=":material/link_off:")
 
 
 def profile_label(profile_id: str) -> str:
@@ -80,12 +102,12 @@ def _connection_section(settings: Settings) -> None:
     profile = settings.profile
     with st.expander("Connection", icon=":material/settings_ethernet:"):
         st.selectbox(
-            "extra-parameters header",
+            "Extra parameters header",
             list(ExtraParameters),
             format_func=EXTRA_PARAMETERS_LABELS.__getitem__,
             **bound("sb_extra", list(ExtraParameters)),
-            help="What the endpoint does with parameters outside its API: "
-            "error (400), drop them, or pass them through to the model.",
+            help="The `extra-parameters` header: what the endpoint does with parameters "
+            "outside its API: error (400), drop them, or pass them through to the model.",
         )
         if not (profile.api_versions or profile.api_version):
             sidebar_surface.api_version_field(profile)
@@ -135,41 +157,3 @@ def _retry_widgets() -> None:
         disabled=not st.session_state["sb_retry"],
         **bound("sb_retry_attempts"),
     )
-
-
-def _parameter_section(profile: Profile) -> None:
-    with st.expander("Parameters", expanded=True, icon=":material/tune:"):
-        for param in profile.params:
-            _param_widget(param)
-        st.button(
-            "Reset to profile defaults",
-            key="btn_reset_params",
-            on_click=session_settings.reset_params,
-            args=(profile,),
-            icon=":material/restart_alt:",
-        )
-
-
-def _param_widget(param: Param) -> None:
-    key = param_key(param)
-    if param.kind is float:
-        st.slider(
-            param.name,
-            min_value=float(param.minimum or 0.0),
-            max_value=float(param.maximum or 1.0),
-            step=float(param.step or 0.01),
-            help=param.help,
-            **bound(key),
-        )
-    elif param.kind is int:
-        st.number_input(
-            param.name,
-            min_value=int(param.minimum) if param.minimum is not None else None,
-            max_value=int(param.maximum) if param.maximum is not None else None,
-            step=int(param.step or 1),
-            help=param.help,
-            placeholder="not set",
-            **bound(key),
-        )
-    else:
-        st.text_area(param.name, help=param.help, height=68, **bound(key))

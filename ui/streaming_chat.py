@@ -29,6 +29,7 @@ from ui import (
     chat_turns,
     exchange_views,
     follow,
+    presentation,
     safe_text,
     service_views,
     session_settings,
@@ -108,7 +109,8 @@ def show(
 
 def draw_answer(turn: ChatTurn, answer: Alternative) -> None:
     """An answer, live or finished: text, how it ended, error, what it was made with, what
-    the model saw, and the request and raw events."""
+    the model saw, and the request and raw events. In presentation mode the numbers and
+    parameters fold into the request's expander."""
     shown = chat_notes.shown_reply(answer)
     follow.reply_text(shown, WHERE)
     if answer.live:  # redrawn many times a second: the text only (the follower adds Stop)
@@ -122,30 +124,39 @@ def draw_answer(turn: ChatTurn, answer: Alternative) -> None:
         widgets.stream_end_note(latest.events, latest.finish_reason)
     chat_notes.cut_note(answer)
     chat_notes.context_note(turn)
-    if stats := follow.stats_line(shown, safe_text.literal):
-        st.caption(stats)
     service_views.filter_line(latest.annotations)
-    chat_notes.params_line(answer)
+    presenting = presentation.on()
+    if not presenting:
+        numbers(answer)
     chat_notes.what_the_model_saw(answer)
-    request_and_events(latest)
+    with st.expander("Request and raw events", icon=":material/data_object:"):
+        if presenting:
+            numbers(answer)
+        request_and_events(latest)
+
+
+def numbers(answer: Alternative) -> None:
+    """The developer's line under an answer: speed, usage, finish, and the parameters."""
+    if stats := follow.stats_line(chat_notes.shown_reply(answer), safe_text.literal):
+        st.caption(stats)
+    chat_notes.params_line(answer)
 
 
 def request_and_events(reply: Reply) -> None:
-    """An expander with the request body as sent, the raw events and an error's body."""
-    with st.expander("Request and raw events", icon=":material/data_object:"):
-        service_views.service_line(reply.service)
-        st.markdown("**Request body as sent**")
-        request, note = widgets.clipped(reply.request.body if reply.request else "")
-        st.code(request or "(not sent)", language="json", wrap_lines=True)
+    """The request body as sent, the events (parsed, raw on demand) and an error's body."""
+    service_views.service_line(reply.service)
+    st.markdown("**Request body as sent**")
+    request, note = widgets.clipped(reply.request.body if reply.request else "")
+    st.code(request or "(not sent)", language="json", wrap_lines=True)
+    widgets.clip_note(note, "")
+    if reply.events:
+        st.markdown(f"**{len(reply.events)} server-sent events**")
+        exchange_views.event_log(reply.events)
+    if isinstance(reply.error, APIStatusError):
+        st.markdown(f"**Response body ({reply.error.status_code})**")
+        body, note = widgets.clipped(reply.error.body)
+        st.code(body or "(empty)", language=None, wrap_lines=True)
         widgets.clip_note(note, "")
-        if reply.events:
-            st.markdown(f"**{len(reply.events)} server-sent events**")
-            exchange_views.event_log(reply.events)
-        if isinstance(reply.error, APIStatusError):
-            st.markdown(f"**Response body ({reply.error.status_code})**")
-            body, note = widgets.clipped(reply.error.body)
-            st.code(body or "(empty)", language=None, wrap_lines=True)
-            widgets.clip_note(note, "")
 
 
 def toolbar(chat: Conversation, *, can_send: bool) -> None:

@@ -27,7 +27,7 @@ from core import (
     TimedEvent,
     call_with_retries,
 )
-from ui import safe_text
+from ui import extra_headers, safe_text
 
 T = TypeVar("T")
 SESSION: Final = "session"  # persist_state: a widget keeps its value across page switches
@@ -55,10 +55,12 @@ def seconds(value: float | None) -> str:
 
 
 def error_box(error: EndpointError) -> None:
-    """The error in words, plus what it carries: filter categories, retry time, request id."""
+    """The error in words, plus what it carries: filter categories, retry time, request id,
+    and the sidebar's extra headers its request carried."""
     icon = ":material/shield:" if isinstance(error, ContentFilterError) else ":material/error:"
+    words = (str(error), next_step(error), extra_headers.error_note(error))
     # The message quotes the server's words: shown as written, never as Markdown.
-    st.error(safe_text.literal(" ".join(filter(None, (str(error), next_step(error))))), icon=icon)
+    st.error(safe_text.literal(" ".join(filter(None, words))), icon=icon)
     if isinstance(error, ContentFilterError) and error.categories:
         st.markdown("Content safety verdicts: " + " ".join(map(_verdict, error.categories)))
     if isinstance(error, RateLimitError) and error.retry_after is not None:

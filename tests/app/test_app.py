@@ -66,7 +66,7 @@ def test_every_page_renders_with_the_sidebar(app: AppTest, page: str) -> None:
     assert app.title[0].value in ("Request Builder", "Streaming Chat")
     assert app.radio(key="sb_profile").value == "local"
     assert app.text_input(key="sb_url").value == app.session_state["sb_url"]
-    assert {s.label for s in app.sidebar.slider} >= {"temperature", "top_p"}
+    assert {s.label for s in app.sidebar.slider} >= {"Temperature", "Top p"}
 
 
 def test_home_without_info_route_is_not_an_error(app: AppTest) -> None:
@@ -107,10 +107,19 @@ def test_builder_shows_a_stream_event_by_event_then_the_assembled_text(app: AppT
     app.button(key="btn_rb_send").click().run()
     assert not app.exception
     assert metrics(app)["Status"] == "200 OK"
-    log = next(c.value for c in app.code if "data: [DONE]" in c.value)
+    # Issue 14: the events parsed (arrival, kind, the text each adds, finish reason) ...
+    events = app.dataframe[0].value
+    assert list(events.columns) == ["arrived", "kind", "text", "finish reason"]
+    assert "".join(events["text"]).startswith('You said: "Who wrote the book')
+    assert list(events["kind"])[-1] == "[DONE]"
+    assert "stop" in list(events["finish reason"])
+    raw = next(e for e in app.expander if e.label == "Raw JSON")  # ... the raw lines on demand
+    assert not raw.proto.expanded
+    log = next(c.value for c in raw.code if c.value.startswith("+"))
     lines = log.splitlines()
     assert len(lines) > 10
     assert all(line.startswith("+") and " s  data: " in line for line in lines)
+    assert lines[-1].endswith("data: [DONE]")
     markdown = texts(app.markdown)
     assert 'You said: "Who wrote the book' in markdown
     assert "finish reason **stop**" in markdown
@@ -153,8 +162,11 @@ def test_builder_history_loads_a_past_request_back(app: AppTest) -> None:
     assert app.selectbox(key="rb_method").value == "GET"
     app.button(key="btn_rb_send").click().run()
     assert any('"model_name"' in j.value for j in app.json)
-    history = texts(app.markdown)
+    history = plain(texts(app.markdown))
     assert "`GET /info`" in history and "`POST /chat/completions`" in history
+    # Issue 14: a row says what the request was (the prompt's first words) and its status.
+    assert "“Who wrote the book Innovators dilemma?” · `POST /chat/completions`" in history
+    assert history.count("200 OK") == 2
     app.button(key="btn_rb_load_0").click().run()
     assert app.text_area(key="rb_body").value == first
     assert app.selectbox(key="rb_method").value == "POST"

@@ -38,7 +38,7 @@ def what_the_model_saw(page: Page, number: int) -> str:
 
 
 def set_max_tokens(page: Page, value: int) -> None:
-    box = page.get_by_test_id("stSidebar").get_by_role("spinbutton", name="max_tokens")
+    box = page.get_by_test_id("stSidebar").get_by_role("spinbutton", name="Max tokens")
     box.fill(str(value))
     box.press("Enter")
     settle(page)
@@ -79,6 +79,7 @@ def test_a_cut_answer_continues_and_a_message_can_be_edited(page: Page) -> None:
     editor.fill("Write a poem")
     click(page, "btn_chat_edit_send")
     expect(message(page, 1).get_by_text('You said: "Write a')).to_be_visible()  # max_tokens 5
+    settle(page)  # the run that sent it has ended: the editor it replaced is gone
     expect(message(page, 0).get_by_text("Write a poem", exact=True)).to_be_visible()
 
 

@@ -98,6 +98,10 @@ def test_builder_shows_stream_events(page: Page) -> None:
     expect(page.get_by_test_id("stMetricValue").get_by_text("200 OK")).to_be_visible()
     settle(page)
     page.get_by_role("tab", name="Events").click()
+    # Issue 14: the events as a table, the raw `data:` lines a toggle away.
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    page.get_by_text("Raw JSON", exact=True).click()
+    settle(page)
     expect(page.get_by_text("data: [DONE]").first).to_be_visible()
     snap(page, "request_builder_stream.png")
 
@@ -157,6 +161,9 @@ def test_a_retry_counts_down_and_cancel_keeps_the_message(page: Page) -> None:
     set_sidebar_headers(page, "x-emulator-fault: 429=5")
     send_chat(page, "Please wait for me")
     expect(page.get_by_text("Rate limited (429): retrying in")).to_be_visible()
+    # Issue 14: one stop control at a time: while waiting, Cancel retry and no Stop.
+    expect(page.get_by_role("button", name="Cancel retry")).to_be_visible()
+    expect(page.get_by_role("button", name="Stop", exact=True)).to_have_count(0)
     snap(page, "streaming_chat_retrying.png")
     page.get_by_role("button", name="Cancel retry").click()
     expect(page.get_by_text("Retry cancelled. The last answer was")).to_be_visible()

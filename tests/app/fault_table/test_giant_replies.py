@@ -62,9 +62,11 @@ def test_giant_stream_in_the_builder(
     notes = texts(app.main.caption)
     assert f"Showing the first {widgets.RENDER_LIMIT:,} of {len(entry.reply.text):,}" in notes
     assert f"of {len(raw):,} characters" in notes  # the raw body, clipped too
-    events = len(entry.reply.events) - exchange_views.LOG_LIMIT
-    assert f"… {events} earlier events" in texts(app.code)
+    total, shown = len(entry.reply.events), exchange_views.LOG_LIMIT
+    assert f"The newest {shown} of {total} events." in notes  # the parsed view, bounded
+    assert len(app.dataframe[0].value) == shown
     assert rendered_size(app) < 400_000 < len(raw)  # the page carries a bounded view
+    assert f"… {total - shown} earlier events" in texts(app.code)  # the raw lines, bounded
     assert downloads.named("response-body.txt")[-1] == raw.encode()  # the download is whole
     record("Request Builder", "giant response (100,000 tokens)",
            _clip_line(notes), f"page {rendered_size(app):,} B of protobuf; download "
