@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from emulator.process import Emulator
+from emulator.process import Emulator, start_emulator, stop_emulator
 from tests.helpers.app_driver import Downloads, start_app
+from tests.helpers.azure_emulator import TOKEN
 
 
 @pytest.fixture
 def app(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app on its home view, pointed at the emulator."""
     return start_app(monkeypatch, emulator.base_url, emulator.api_key)
+
+
+@pytest.fixture(scope="module")
+def azure() -> Iterator[Emulator]:
+    """A scripted emulator that takes its key and the Entra stand-in token (one per module)."""
+    emu = start_emulator("--engine", "scripted", "--entra-token", TOKEN)
+    yield emu
+    stop_emulator(emu)
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.reply import ReplyStatus
-from emulator.process import Emulator, start_emulator, stop_emulator
+from emulator.process import Emulator
 from tests.helpers.app_driver import (
     BUILDER,
     CHAT,
@@ -33,14 +32,6 @@ from ui.credentials import AUTH_LABELS, ENTRA_LOGIN, ENTRA_TOKEN
 
 V1 = SURFACES["azure-v1"]
 LOGIN = AUTH_LABELS[ENTRA_LOGIN]
-
-
-@pytest.fixture(scope="module")
-def azure() -> Iterator[Emulator]:
-    """A scripted emulator that takes its key and the Entra stand-in token."""
-    emu = start_emulator("--engine", "scripted", "--entra-token", TOKEN)
-    yield emu
-    stop_emulator(emu)
 
 
 @pytest.fixture

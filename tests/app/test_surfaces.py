@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import PROFILES
 from core.reply import ReplyStatus
-from emulator.process import Emulator, start_emulator, stop_emulator
+from emulator.process import Emulator
 from tests.helpers.app_driver import (
     BUILDER,
     CHAT,
@@ -52,14 +52,6 @@ SENT_AS = {
     ENTRA_TOKEN: ("Authorization", "Bearer ***"),
     ENTRA_LOGIN: ("Authorization", "Bearer ***"),
 }
-
-
-@pytest.fixture(scope="module")
-def azure() -> Iterator[Emulator]:
-    """A scripted emulator that takes its key and the Entra stand-in token."""
-    emu = start_emulator("--engine", "scripted", "--entra-token", TOKEN)
-    yield emu
-    stop_emulator(emu)
 
 
 @pytest.fixture
