@@ -19,6 +19,7 @@ st.caption(
 with st.spinner("Loading LangChain…"):
     from ui import (
         chat_notes,
+        chat_turns,
         kept,
         langchain_backends,
         langchain_pages,
@@ -67,7 +68,7 @@ if ask is not None:
     memory_chatbot.start(chat, ask, k, mode, system_prompt, setup)
 # Every exchange, then the live reply (a new one, or one still streaming after a rerun)
 # followed until it ends.
-memory_chatbot.show_all(chat)
+chat_turns.show_all(memory_chatbot.PAGE, memory_chatbot.draw_answer, can_send=True)
 remembered = memory_window.memory(chat)
 
 with st.container(horizontal=True, vertical_alignment="center"):

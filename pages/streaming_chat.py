@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import kept, navigation, session_settings, streaming_chat
+from ui import chat_turns, kept, navigation, session_settings, streaming_chat
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -39,7 +39,7 @@ if client is not None and ask is not None:
     streaming_chat.start(client, chat, ask, params, settings.retry)
 # Every turn, then the live reply (a new one, or one still streaming after a rerun) followed
 # until it ends.
-streaming_chat.show_all(chat, can_send=client is not None)
+chat_turns.show_all(streaming_chat.PAGE, streaming_chat.draw_answer, can_send=client is not None)
 
 # Below the conversation, drawn after any new reply so the downloads include it.
 streaming_chat.toolbar(chat, can_send=client is not None)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.conversation import Ask, ChatTurn, Conversation
+from core.conversation import Alternative, Ask, ChatTurn, Conversation
 from core.errors import InvalidRequestError
 from ui import follow, safe_text, widgets
 
@@ -169,6 +169,39 @@ def send_edit(page: ChatPage, turn: int) -> None:
         page.edit(None)
 
     _guarded(change)
+
+
+# Drawing a conversation ---------------------------------------------------------------------
+
+DrawAnswer = Callable[[ChatTurn, Alternative], None]
+
+
+def show_all(page: ChatPage, draw_answer: DrawAnswer, *, can_send: bool) -> None:
+    """Every turn of the page's conversation, then the live reply followed until it ends,
+    then its controls (`draw_answer` draws one answer, live or finished)."""
+    chat = page.conversation()
+    views = [_show(page, chat, i, draw_answer, can_send) for i in range(len(chat.turns))]
+    follow.follow([slot for slot, _ in views])
+    for _, controls in views:
+        if controls is not None:
+            controls.finish()
+
+
+def _show(
+    page: ChatPage, chat: Conversation, index: int, draw_answer: DrawAnswer, can_send: bool
+) -> tuple[follow.Slot | None, Controls | None]:
+    """One turn as chat messages: yours, then its selected answer (a slot for the follower)
+    and the answer's controls."""
+    turn = chat.turns[index]
+    with st.chat_message("user"):
+        user_message(page, index, turn, can_send=can_send)
+    answer = turn.answer
+    if answer is None:
+        return None, None
+    with st.chat_message("assistant"):
+        slot = follow.slot(page.key, answer.latest, lambda _: draw_answer(turn, answer))
+        controls = Controls(page, index, can_send=can_send)
+    return slot, controls
 
 
 # Drawing the controls ---------------------------------------------------------------------

@@ -105,29 +105,6 @@ def import_picker() -> None:
 # Drawing ------------------------------------------------------------------------------------
 
 
-def show_all(chat: Conversation) -> None:
-    """Every exchange, then the live reply followed until it ends, then its controls."""
-    views = [show(chat, index) for index in range(len(chat.turns))]
-    follow.follow([slot for slot, _ in views])
-    for _, controls in views:
-        if controls is not None:
-            controls.finish()
-
-
-def show(chat: Conversation, index: int) -> tuple[follow.Slot | None, chat_turns.Controls | None]:
-    """One exchange as two chat messages; the reply's slot and controls."""
-    turn = chat.turns[index]
-    with st.chat_message("user"):
-        chat_turns.user_message(PAGE, index, turn, can_send=True)
-    answer = turn.answer
-    if answer is None:
-        return None, None
-    with st.chat_message("assistant"):
-        slot = follow.slot(KEY, answer.latest, lambda _: draw_answer(turn, answer))
-        controls = chat_turns.Controls(PAGE, index, can_send=True)
-    return slot, controls
-
-
 def draw_answer(turn: ChatTurn, answer: Alternative) -> None:
     """The answer, then one line on what was sent, what it was made with, and what the model
     saw."""

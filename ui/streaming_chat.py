@@ -81,32 +81,6 @@ def start(
     return reply
 
 
-def show_all(chat: Conversation, *, can_send: bool) -> None:
-    """Every turn, then the live reply followed until it ends, then its controls."""
-    views = [show(chat, index, can_send=can_send) for index in range(len(chat.turns))]
-    follow.follow([slot for slot, _ in views])
-    for _, controls in views:
-        if controls is not None:
-            controls.finish()
-
-
-def show(
-    chat: Conversation, index: int, *, can_send: bool
-) -> tuple[follow.Slot | None, chat_turns.Controls | None]:
-    """One turn as chat messages: yours, then its selected answer (a slot for the follower)
-    and the answer's controls."""
-    turn = chat.turns[index]
-    with st.chat_message("user"):
-        chat_turns.user_message(PAGE, index, turn, can_send=can_send)
-    answer = turn.answer
-    if answer is None:
-        return None, None
-    with st.chat_message("assistant"):
-        slot = follow.slot(KEY, answer.latest, lambda _: draw_answer(turn, answer))
-        controls = chat_turns.Controls(PAGE, index, can_send=can_send)
-    return slot, controls
-
-
 def draw_answer(turn: ChatTurn, answer: Alternative) -> None:
     """An answer, live or finished: text, how it ended, error, what it was made with, what
     the model saw, and the request and raw events. In presentation mode the numbers and
