@@ -16,7 +16,7 @@ from ui import (
     session_settings,
     sidebar,
 )
-from ui.widgets import SESSION, bound
+from ui.widgets import bound
 
 navigation.in_app()  # drawn inside the app even when Streamlit runs this file alone
 
@@ -44,7 +44,6 @@ with request_column:
     method_column.selectbox(
         "Method",
         request_builder.METHODS,
-        persist_state=SESSION,
         **bound("rb_method", request_builder.METHODS),
     )
     route_column.selectbox(
@@ -52,14 +51,12 @@ with request_column:
         list(request_builder.ROUTES),
         format_func=request_builder.ROUTES.__getitem__,
         on_change=request_builder.on_route_change,
-        persist_state=SESSION,
         **bound("rb_route", list(request_builder.ROUTES)),
     )
     if st.session_state["rb_route"] == "custom":
         st.text_input(
             "Path",
             placeholder="/v1/chat/completions",
-            persist_state=SESSION,
             **bound("rb_path"),
         )
     draft = request_builder.Draft.from_state()
@@ -79,7 +76,6 @@ with request_column:
             request_builder.AUTH_CHOICES,
             format_func=lambda a: credentials.AUTH_LABELS.get(a, a),
             **bound("rb_auth", request_builder.AUTH_CHOICES),
-            persist_state=SESSION,
             disabled=client.endpoint.entra,
             help="With Microsoft Entra ID, the token goes as `Authorization: Bearer`."
             if client.endpoint.entra
@@ -90,14 +86,12 @@ with request_column:
             request_builder.EXTRA_CHOICES,
             format_func=lambda e: sidebar.EXTRA_PARAMETERS_LABELS.get(e, e),
             **bound("rb_extra", request_builder.EXTRA_CHOICES),
-            persist_state=SESSION,
         )
         st.text_area(
             "Custom headers for this request",
             **bound("rb_headers"),
             placeholder="x-ms-client-request-id: my-test-1\nx-emulator-fault: 429",
             help="One `name: value` per line, added to the sidebar's extra headers.",
-            persist_state=SESSION,
         )
         if blocking:
             st.caption("The headers show here once the request can be sent.")
@@ -108,7 +102,7 @@ with request_column:
             except EndpointError as exc:
                 st.error(str(exc))
 
-    st.text_area("Body (JSON)", height=300, persist_state=SESSION, **bound("rb_body"))
+    st.text_area("Body (JSON)", height=300, **bound("rb_body"))
     if body_problem:
         st.error(body_problem, icon=":material/data_object:")
     for warning in warnings:

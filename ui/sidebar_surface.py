@@ -14,7 +14,7 @@ from core import EndpointError, ModelPlace, Profile, StaticToken
 from ui import credentials, session_settings
 from ui.credentials import AUTH_LABELS, ENTRA_LOGIN, ENTRA_TOKEN, SCOPE_LABELS
 from ui.session_settings import Settings
-from ui.widgets import SESSION, bound
+from ui.widgets import bound
 
 LISTS = "_model_lists"  # st.session_state key: {(profile id, URL): [model ids] or a message}
 CATALOG_NOTE = (
@@ -43,7 +43,6 @@ def deployment_field(settings: Settings) -> None:
         placeholder="the deployment's name" if azure else "optional: the model to ask for",
         help=_deployment_help(profile),
         **bound("sb_deployment"),
-        persist_state=SESSION,  # kept while another profile or auth hides it
     )
     listed = _listed(settings)
     named = listed if isinstance(listed, list) else []
@@ -105,7 +104,6 @@ def api_version_field(profile: Profile) -> None:
         placeholder="none: not sent",
         help=f"This profile's default: {default}. Empty: no api-version is sent.",
         **bound("sb_api_version"),
-        persist_state=SESSION,  # kept while another profile or auth hides it
     )
     versions = [v for v in profile.api_versions if v != st.session_state["sb_api_version"]]
     if versions:
@@ -189,7 +187,6 @@ def _token_field() -> None:
         "https://cognitiveservices.azure.com` prints (the JSON, or its accessToken). Kept "
         "in this browser session only, never shown, logged or exported.",
         **bound("sb_entra_token"),
-        persist_state=SESSION,  # kept while another profile or auth hides it
     )
     text = st.session_state["sb_entra_token"]
     if not text.strip():
@@ -210,7 +207,6 @@ def _login_fields(profile: Profile) -> None:
         help="Azure OpenAI and Foundry resources take cognitiveservices.azure.com; Foundry "
         "projects use ai.azure.com.",
         **bound("sb_entra_scope", scopes),
-        persist_state=SESSION,  # kept while another profile or auth hides it
     )
     st.button(
         "Check the login",

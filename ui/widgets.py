@@ -244,8 +244,12 @@ def bound(key: str, options: Sequence[Any] | None = None) -> dict[str, Any]:
     right when a run that set the value through `st.session_state` was interrupted before
     the browser received it (a click while the first run is still going): the browser then
     falls back to the default, which is the value, instead of an empty field.
+
+    The value persists for the session (`persist_state`): a widget hidden for a while (another
+    profile, another auth) or a run that ended before drawing it does not lose it.
     """
     value = st.session_state[key]
+    kept = {"key": key, "persist_state": SESSION}
     if options is None:
-        return {"key": key, "value": value}
-    return {"key": key, "index": list(options).index(value)}
+        return {**kept, "value": value}
+    return {**kept, "index": list(options).index(value)}
