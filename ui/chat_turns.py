@@ -195,6 +195,7 @@ def _show(
     turn = chat.turns[index]
     with st.chat_message("user"):
         user_message(page, index, turn, can_send=can_send)
+        follow.pad()  # over an answer drawn here in the last run, until this run ends
     answer = turn.answer
     if answer is None:
         return None, None

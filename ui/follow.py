@@ -126,8 +126,7 @@ class Slot:
             self._drawn = version
             with self._body.container():
                 self._draw(self.reply)
-                for _ in range(PAD):
-                    st.empty()
+                pad()
         if live is None:
             return False
         if ended:
@@ -191,6 +190,12 @@ def slot(key: str, reply: Reply, draw: Draw) -> Slot:
     stream still fills it.
     """
     return Slot(key, reply, draw, _attach(key, reply))
+
+
+def pad() -> None:
+    """Empty elements that overwrite leftovers of a longer drawing in the same place (`PAD`)."""
+    for _ in range(PAD):
+        st.empty()
 
 
 def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:

@@ -42,9 +42,34 @@ def test_a_finished_reply_is_on_screen_once_while_the_next_one_streams(page: Pag
         page.wait_for_timeout(100)
     assert counts, "the second reply ended before it could be watched"
     assert set(counts) == {1}, f"the first reply was on screen {max(counts)} times"
+
     settle(page)
     assert page.evaluate("() => document.body.innerText").count(first) == 1
     snap(page, "streaming_chat_second_reply.png")
+
+
+def test_a_new_message_shows_only_its_own_controls_while_its_answer_streams(page: Page) -> None:
+    """The run that streams a reply draws your message where the last run drew something
+    else (an answer, the toolbar): none of that may show inside your message meanwhile."""
+    go_to(page, "Streaming Chat")
+    messages = page.get_by_test_id("stChatMessage")
+    for n, text in enumerate(("One", "Two")):
+        send_chat(page, text)
+        expect(messages.nth(2 * n + 1).get_by_text("tokens/s")).to_be_visible()
+        settle(page)
+    set_sidebar_headers(page, "x-emulator-token-delay: 0.1")
+    send_chat(page, "Three")
+    answer = messages.nth(5)
+    expect(answer).to_contain_text('You said: "Three')  # streaming now
+    buttons = []
+    deadline = time.monotonic() + PATIENCE
+    while answer.get_by_text("tokens/s").count() == 0:
+        assert time.monotonic() < deadline, "the third reply never ended"
+        buttons.append(messages.nth(4).get_by_role("button").count())
+        page.wait_for_timeout(100)
+    assert buttons, "the third reply ended before it could be watched"
+    # edit, send again, delete: nothing left over from the last run's drawing
+    assert set(buttons) == {3}, f"your message showed {sorted(set(buttons))} buttons"
 
 
 def test_a_reply_keeps_streaming_while_another_page_is_open(page: Page) -> None:
