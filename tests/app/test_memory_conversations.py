@@ -16,21 +16,14 @@ from streamlit.testing.v1 import AppTest
 
 from core.conversation import CONTINUE_PROMPT, Conversation
 from core.memory import Turn, import_history, notebook_prompt
-from tests.app.test_conversations import KEY, LONG, answered
 from tests.helpers.app_driver import CHATBOT, Downloads, open_page, plain, say, start_app, texts
-from tests.helpers.raw_server import RawServer, routes
+from tests.helpers.chat_server import KEY, LONG, received, running
+from tests.helpers.raw_server import RawServer
 
 
 @pytest.fixture
 def server() -> Iterator[RawServer]:
-    found = RawServer(routes(answered))
-    yield found
-    found.close()
-
-
-def received(server: RawServer) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = json.loads(server.posts[-1].body)["messages"]
-    return messages
+    yield from running()
 
 
 def conversation(at: AppTest) -> Conversation:
