@@ -1,10 +1,14 @@
 """Benchmark 7: the Compare page, three columns streaming at once from the local endpoint.
 
-The llama engine (`--slots 4`) answers one story prompt, max_tokens `TOKENS`, at seeds 1, 2
-and 3. Each seed first streams alone on Streaming Chat (its parameters given in the URL query,
-which the sidebar takes on a new session), then the three stream together as the three
-columns of a Compare setup opened from a share link (parameters mode, the seed sweep), in
-headless Chromium, each run in a new browser session.
+Twice: the llama engine (`--slots 4`, one CPU thread per generation) answers one story
+prompt, max_tokens `TOKENS`, at seeds 1, 2 and 3; then the scripted engine streams `TOKENS`
+tokens at `SCRIPTED_DELAY` s each. The llama run is bound by the CPU (three generations on this
+machine's two cores cannot each go as fast as one alone), so the scripted run is the one that
+shows whether the page itself streams the columns at once. Each seed first streams alone on
+Streaming Chat (its parameters given in the URL query, which the sidebar takes on a new
+session), then the three stream together as the three columns of a Compare setup opened from
+a share link (parameters mode, the seed sweep), in headless Chromium, each run in a new
+browser session.
 
 A script installed in the page before Streamlit's (`PROBE`) records, on one clock, when Send
 was clicked and every time a reply's text on screen changed (a MutationObserver per reply:
@@ -46,6 +50,12 @@ TOKENS = 500
 SEEDS = (1, 2, 3)
 PROMPT = "Write a long story about a lighthouse keeper and the sea."
 PARAMS = {"temperature": 0.7, "max_tokens": TOKENS}
+SCRIPTED_DELAY = 0.02  # seconds per token: 500 tokens in about 10 s, as a fast model
+ENGINES = {
+    "llama": ("--engine", "llama", "--slots", "4"),
+    "scripted": ("--engine", "scripted", "--token-delay", str(SCRIPTED_DELAY),
+                 "--reply-tokens", str(TOKENS)),
+}  # fmt: skip
 WALL_TARGET = 1.2
 GAP_TARGET_MS = 100.0
 RESPONSIVE_MS = 200.0
@@ -103,13 +113,18 @@ PROBE = """(() => {
 })();"""
 
 
-def run() -> dict[str, float | str]:
-    """The figures (see the module docstring); {"error": why} when it could not run."""
-    if not MODEL.exists():
+def run() -> dict[str, dict[str, float | str]]:
+    """The figures of each engine (see the module docstring)."""
+    return {name: _run(name) for name in ENGINES}
+
+
+def _run(engine: str) -> dict[str, float | str]:
+    """One engine's figures; {"error": why} when it could not run."""
+    if engine == "llama" and not MODEL.exists():
         return {"error": "model file missing (make model)"}
     if not Path(CHROMIUM).exists():
         return {"error": f"no Chromium at {CHROMIUM}"}
-    emu = start_emulator("--engine", "llama", "--slots", "4", ready_timeout=120)
+    emu = start_emulator(*ENGINES[engine], ready_timeout=120)
     try:
         with serve_app(emu.base_url, emu.api_key, LOG) as url, chromium() as browser:
             alone = [_alone(browser, url, seed) for seed in SEEDS]
@@ -209,10 +224,18 @@ def _reply(found: dict, name: str) -> tuple[float, float]:
     return (changes[-1] - found["start"]) / 1000, max(gaps)
 
 
-def lines(result: dict[str, float | str]) -> list[str]:
-    """The report's Markdown lines for `result`."""
+def lines(results: dict[str, dict[str, float | str]]) -> list[str]:
+    """The report's Markdown lines: one table per engine."""
+    found = []
+    for engine, result in results.items():
+        found += [*_lines(engine, result), ""]
+    return found[:-1]
+
+
+def _lines(engine: str, result: dict[str, float | str]) -> list[str]:
+    """The Markdown lines for one engine's `result`."""
     if "error" in result:
-        return [f"**7. Compare**: n/a ({result['error']})."]
+        return [f"**7. Compare, {engine} engine**: n/a ({result['error']})."]
     r = {name: float(value) for name, value in result.items()}
     rows = [
         f"| seed {s} | {r[f'alone_wall_{s}']:.1f} | {r[f'together_wall_{s}']:.1f} "
@@ -223,8 +246,13 @@ def lines(result: dict[str, float | str]) -> list[str]:
     ratio = max(r[f"together_wall_{s}"] for s in SEEDS) / max(r[f"alone_wall_{s}"] for s in SEEDS)
     worst_gap = max(r[f"together_gap_{s}"] - r[f"alone_gap_{s}"] for s in SEEDS)
     responsive = r["frame_max_ms"] < RESPONSIVE_MS and r["click_ms"] < RESPONSIVE_MS
+    source = (
+        "the local llama endpoint, `--slots 4`, bound by this machine's 2 cores"
+        if engine == "llama"
+        else f"the scripted engine, one token every {SCRIPTED_DELAY * 1000:.0f} ms"
+    )
     return [
-        f"**7. Compare** (three columns from the local llama endpoint, `--slots 4`, "
+        f"**7. Compare, {engine} engine** (three columns from {source}, "
         f"max_tokens {TOKENS}, seeds {', '.join(map(str, SEEDS))}: each alone on Streaming "
         "Chat, then together on Compare, in headless Chromium; on-screen times in the page):",
         "",
