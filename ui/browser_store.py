@@ -43,7 +43,10 @@ BRIDGE = "browser_store_bridge"  # the component's key
 STATE = "_browser_store"  # st.session_state key: this session's `Store`
 
 _BRIDGE_JS = r"""
-export default function ({ data, setTriggerValue }) {
+export default function ({ data: sent, setTriggerValue }) {
+  // Sent as JSON bytes: a dict would make Streamlit look for dataframes (importing pandas).
+  const bytes = sent instanceof ArrayBuffer ? new Uint8Array(sent) : sent;
+  const data = bytes instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(bytes)) : sent;
   const store = window.localStorage;
   const prefix = data.prefix;
   // Asked (each run until the session has the report): report what the browser holds,
@@ -231,7 +234,9 @@ def sync() -> None:
         ask, store.asked = f"{store.session}:{min(store.asked, ASKS)}", store.asked + 1
     _bridge()(
         key=BRIDGE,
-        data={"prefix": PREFIX, "ask": ask, "writes": writes},
+        # JSON bytes, not a dict, which Streamlit would search for dataframes (importing
+        # pandas, half a second on the first page shown).
+        data=json.dumps({"prefix": PREFIX, "ask": ask, "writes": writes}).encode(),
         height=0,
         on_report_change=_on_report,
         on_refused_change=_on_refused,
