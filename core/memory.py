@@ -26,7 +26,7 @@ from typing import Any
 
 from .conversation import LENGTH, is_context
 from .errors import InvalidRequestError
-from .transcript import HistoryImportError, json_type
+from .transcript import HistoryImportError, json_type, read_export
 
 DEFAULT_K = 5  # the notebook's `k=5`
 MIN_K, MAX_K = 1, 20
@@ -169,15 +169,7 @@ def import_history(data: str | bytes) -> list[Turn]:
 
     Raises HistoryImportError saying what is wrong and where.
     """
-    if len(data) > MAX_IMPORT_BYTES:
-        raise HistoryImportError(
-            f"The file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}. "
-            "Export a shorter conversation."
-        )
-    try:
-        payload = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HistoryImportError(f"The file is not valid JSON: {exc}.") from None
+    payload = read_export(data, MAX_IMPORT_BYTES)
     items = _exchange_list(payload)
     if len(items) > MAX_IMPORT_EXCHANGES:
         raise HistoryImportError(

@@ -168,19 +168,25 @@ def _answer_notes(turn: ChatTurn, answer: Alternative) -> list[str]:
 # Import ---------------------------------------------------------------------------------
 
 
+def read_export(data: str | bytes, limit: int) -> Any:
+    """An exported file's JSON; HistoryImportError when it is over `limit` bytes or not JSON
+    (nested past the recursion limit included)."""
+    if len(data) > limit:
+        raise HistoryImportError(
+            f"The file is {len(data):,} bytes; the limit is {limit:,}. "
+            "Export a shorter conversation."
+        )
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise HistoryImportError(f"The file is not valid JSON: {exc}.") from None
+
+
 def import_json(data: str | bytes) -> Conversation:
     """Read a conversation written by `export_json`. A reply that was still live when it was
     written comes back settled (`Reply.orphaned`). Raises HistoryImportError saying what is
     wrong and where; nothing is returned half-read."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise HistoryImportError(
-            f"The file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}. "
-            "Export a shorter conversation."
-        )
-    try:
-        payload = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise HistoryImportError(f"The file is not valid JSON: {exc}.") from None
+    payload = read_export(data, MAX_IMPORT_BYTES)
     document = Fields("The file", payload, {"format", "version", "turns"})
     if document.get("format", str) != FORMAT:
         raise HistoryImportError(f"The file is not a conversation export ({FORMAT!r}).")
@@ -361,6 +367,7 @@ __all__ = [
     "json_type",
     "params_caption",
     "read_error",
+    "read_export",
     "read_reply",
     "rebuild_error",
     "reply_json",
