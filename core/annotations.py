@@ -109,7 +109,7 @@ def prompt_categories(payload: Any) -> tuple[FilterCategory, ...]:
 
 def has_prompt_results(chunk: dict[str, Any]) -> bool:
     """True when a body or stream event carries the prompt's verdicts."""
-    return any(key in chunk for key in _PROMPT_KEYS)
+    return not chunk.keys().isdisjoint(_PROMPT_KEYS)
 
 
 def completion_results(payload: Any) -> FilterResults:

@@ -76,6 +76,7 @@ class RawResponse:
         redact = self.redactor.text
         clock, started, recorded = time.perf_counter, self._started, exchange.events
         record, room = recorded.append, limits.max_events
+        new = tuple.__new__  # a TimedEvent without its Python-level `__new__` (see core/sse.py)
         try:
             for chunk in body_chunks(response, limits, started):
                 received += chunk
@@ -87,14 +88,14 @@ class RawResponse:
                 if over > 0:
                     del found[-over:]
                 for sse in found:
-                    event = TimedEvent(clock() - started, redact(sse.data), sse.event)
+                    event = new(TimedEvent, (clock() - started, redact(sse.data), sse.event))
                     record(event)
                     yield event
                 if over > 0:
                     raise LimitReached("max_events", limits)
             if decoder is not None:
                 for sse in decoder.close():
-                    event = TimedEvent(clock() - started, redact(sse.data), sse.event)
+                    event = new(TimedEvent, (clock() - started, redact(sse.data), sse.event))
                     record(event)
                     yield event
         except EventTooLarge:

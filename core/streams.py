@@ -146,6 +146,7 @@ class TextStream:
         parts, loads = self._parts, _loads
         scrub, may_start = self._scrub, self._scrub.may_start
         seen, has_prompt = self._choice_verdicts, notes.has_prompt_results
+        prompt_due = True  # the prompt's verdicts come before the reply's text, or not at all
         for event in events:
             data = event.data
             if data == "[DONE]":
@@ -165,8 +166,8 @@ class TextStream:
                 raise failures.error_event(data, self.text)
             if chunk.get("usage"):
                 self.usage = chunk["usage"]
-            if self._prompt_verdicts is None and has_prompt(chunk):
-                self._prompt_verdicts = chunk
+            if prompt_due and has_prompt(chunk):
+                self._prompt_verdicts, prompt_due = chunk, False
             choices = chunk.get("choices")
             if not choices:
                 continue
@@ -178,6 +179,7 @@ class TextStream:
             piece = delta.get("content") if delta is not None else choice.get("text")
             if piece:
                 if self.time_to_first_token is None:
+                    prompt_due = False
                     self.time_to_first_token = event.at
                     self.model = chunk.get("model") or ""
                     self.id = chunk.get("id") or ""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.sse import ServerSentEvent, SSEDecoder, iter_events
+from core.sse import EventTooLarge, ServerSentEvent, SSEDecoder, iter_events
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:
@@ -181,6 +181,54 @@ def test_property_never_raises_and_is_split_invariant(raw: bytes, cuts: list[int
     bounds = [0, *sorted(c for c in cuts if c <= len(raw)), len(raw)]
     chunks = [raw[a:b] for a, b in itertools.pairwise(bounds)]
     assert decode(*chunks) == decode(raw)
+
+
+# Endpoints send each token as one chunk, `data: …` and a blank line: the decoder takes a
+# fast path for such a chunk, which must agree with the general one in every state.
+
+
+def per_event(raw: bytes) -> list[bytes]:
+    """`raw` cut after every blank line, as a live endpoint writes it."""
+    pieces = raw.split(b"\n\n")
+    return [piece + b"\n\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b"data: a\n\n", b"data: b\n\n"],
+        [b"\xef\xbb\xbfdata: bom\n\n", b"data: next\n\n"],  # BOM, first chunk only
+        [b"event: update\n", b"data: typed\n\n", b"data: plain\n\n"],  # event type open
+        [b"id: 7\nretry: 30\n\n", b"data: keeps id and retry\n\n"],
+        [b"data: one\r", b"\ndata: two\n\n", b"data: three\n\n"],  # CR waiting for its LF
+        [b"data: first line\n", b"data: second\n\n"],  # an event open across chunks
+        [b"data: \xc3", b"\xa9t\xc3\xa9\n\n", b"data: \xc3\xa9\n\n"],  # split character
+        [b"data: caf\xc3\xa9\n\n", b"data:no space\n\n", b"data: \n\n"],
+        [b"data: a\r\n\r\n", b"data: cr\rlf\n\n", b"data: \xff\n\n"],
+        [b": comment\n\n", b"data: x\n\n", b"data: [DONE]\n\n"],
+    ],
+)
+def test_one_event_per_chunk_decodes_as_the_whole_stream(chunks: list[bytes]) -> None:
+    assert decode(*chunks) == decode(b"".join(chunks))
+    assert decode(*chunks) == decode(*[bytes([b]) for b in b"".join(chunks)])
+
+
+def test_an_event_past_the_size_limit_in_one_chunk_is_refused() -> None:
+    decoder = SSEDecoder(max_chars=12)
+    assert decoder.feed(b"data: short\n\n") == [ServerSentEvent("short")]
+    with pytest.raises(EventTooLarge):
+        decoder.feed(b"data: " + b"x" * 20 + b"\n\n")
+
+
+@given(streams())
+def test_property_per_event_chunks_decode_as_the_whole_stream(case: tuple) -> None:
+    expected, raw, _ = case
+    assert decode(*per_event(raw)) == expected
+
+
+@given(st.binary(max_size=200))
+def test_property_any_bytes_cut_per_event_decode_as_the_whole(raw: bytes) -> None:
+    assert decode(*per_event(raw)) == decode(raw)
 
 
 def test_fast_chunk_parser_agrees_with_json_loads() -> None:
