@@ -114,8 +114,17 @@ def _targets(label: str, results: dict[str, float | str]) -> list[str]:
         "",
         f"{label.capitalize()}: our call vs floor {ours / floor:.2f}× (target ≤ 2×); "
         f"adapter vs langchain-core floor + our call {adapter / (lc_floor + ours):.2f}× "
-        "(target ≤ 1.5×).",
+        f"(target ≤ 1.5×); against the same code before the restructure: our call "
+        f"{_vs(ours, results[throughput.OURS_BEFORE])}, adapter "
+        f"{_vs(adapter, results[throughput.ADAPTER_BEFORE])} (target: not worse, ≤ 1.05×, "
+        "the spread between rounds).",
     ]
+
+
+def _vs(value: float, before: float | str) -> str:
+    """value / before as a ratio, or why there is no "before" figure."""
+    ratio = _ratio(value, before)
+    return f"{ratio:.2f}×" if ratio else f"n/a ({before})"
 
 
 def _profile() -> list[str]:

@@ -21,8 +21,11 @@ import requests
 
 from core import PROFILES, Client, Endpoint, Secret
 
+from . import before
 from .server import in_process
 
+OURS_BEFORE = f"core.Client.stream_chat before the restructure ({before.BEFORE})"
+ADAPTER_BEFORE = f"core.langchain adapter before the restructure ({before.BEFORE})"
 MESSAGES = [{"role": "user", "content": "Stream, please."}]
 KEY = "bench-key"
 
@@ -59,6 +62,11 @@ def core_stream(url: str, chunks: int) -> int:
     """This project's `Client.stream_chat`: WHATWG SSE decoding, records, typed errors."""
     client = Client(Endpoint(url, key=Secret(KEY)), PROFILES["local"])
     return sum(1 for _ in client.stream_chat(MESSAGES))
+
+
+def core_stream_before(url: str, chunks: int) -> int:
+    """The same call at the last commit before the restructure (`bench/before.py`)."""
+    return before.stream_chat(url, chunks, KEY, MESSAGES)
 
 
 def azure_ai_inference(url: str, chunks: int) -> int:
@@ -146,15 +154,22 @@ def core_langchain_adapter(url: str, chunks: int) -> int:
     return sum(1 for chunk in model.stream("Stream, please.") if chunk.content)
 
 
+def core_langchain_adapter_before(url: str, chunks: int) -> int:
+    """The adapter at the last commit before the restructure (`bench/before.py`)."""
+    return before.langchain_adapter(url, chunks, KEY)
+
+
 CONTENDERS: dict[str, Callable[[str, int], int]] = {
     "raw socket read (floor)": raw_socket_floor,
     "requests iter_lines + json.loads": iter_lines_json,
     "core.Client.stream_chat (ours)": core_stream,
+    OURS_BEFORE: core_stream_before,
     "azure-ai-inference SDK": azure_ai_inference,
     "openai SDK": openai_sdk,
     "langchain-community AzureMLChatOnlineEndpoint": langchain_community,
     "langchain-core floor (no HTTP)": langchain_core_floor,
     "core.langchain adapter (ours)": core_langchain_adapter,
+    ADAPTER_BEFORE: core_langchain_adapter_before,
 }
 
 
