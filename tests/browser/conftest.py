@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page
 
 from emulator.process import ROOT, Emulator, start_emulator, stop_emulator
 from tests.helpers.browser_driver import chromium, serve_app
-from tests.helpers.browser_pages import SCREENSHOTS, VIEWPORT
+from tests.helpers.browser_pages import SCREENSHOTS, VIEWPORT, wait_for_first_run
 
 LOG = ROOT / "test-artifacts" / "streamlit.log"  # the app server's output, for debugging
 
@@ -57,5 +57,6 @@ def page(
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     tab.goto(app_url)
+    wait_for_first_run(tab)
     yield tab
     context.close()

@@ -16,17 +16,10 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.helpers.azure_emulator import SCRIPTED_DEPLOYMENT
-from tests.helpers.browser_pages import TOKEN_DELAY, set_sidebar_headers, settle, snap
+from tests.helpers.browser_pages import TOKEN_DELAY, go_to, set_sidebar_headers, settle, snap
 from ui.migration_guide import TITLE
 
 pytestmark = pytest.mark.browser
-
-
-def go_to(page: Page, title: str) -> None:
-    """Open a page from the sidebar menu; the first visit loads LangChain, so allow for it."""
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
-    settle(page)
 
 
 def snapshot(page: Page, name: str) -> None:

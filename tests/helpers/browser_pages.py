@@ -31,6 +31,15 @@ def settle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
 
 
+def wait_for_first_run(page: Page) -> None:
+    """Wait until a new session's first run is over, and the rerun that brings the browser's
+    stored copies (`ui/browser_store.py`) too. A sidebar click sent before that rerun is
+    lost: Streamlit keeps the page of the last rerun request, and the bridge's was sent from
+    the page shown at load (seen once in a fresh clone's run)."""
+    page.wait_for_function("() => window.__playgroundStoreAsk !== undefined")
+    settle(page)
+
+
 def set_sidebar_headers(page: Page, text: str) -> None:
     """The sidebar's Connection → Extra headers, typed and applied (Ctrl+Enter)."""
     sidebar = page.get_by_test_id("stSidebar")
