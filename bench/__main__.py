@@ -237,7 +237,7 @@ def _endpoint() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chunks", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
     text = report(args.chunks, args.rounds)
