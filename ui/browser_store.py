@@ -40,6 +40,7 @@ PREFIX = "azure-ai-playground.v1."  # every localStorage key of the app starts w
 MAX_CHARS = 3_000_000  # all copies together, in characters
 ASKS = 3  # runs that ask the browser again for its report while none arrived
 BRIDGE = "browser_store_bridge"  # the component's key
+EARLY = "browser_store_early"  # the key of the one `flush` mounts, which never asks
 STATE = "_browser_store"  # st.session_state key: this session's `Store`
 
 _BRIDGE_JS = r"""
@@ -228,18 +229,30 @@ def sync() -> None:
     """Mount the bridge with this run's writes: the entry point's last step (after the page,
     so a reply that ended in this run is written in this run)."""
     store = _store()
-    writes = dict(store.pending)
     ask = None
     if store.report is None:  # asked again in the next runs: a report can be held up
         ask, store.asked = f"{store.session}:{min(store.asked, ASKS)}", store.asked + 1
+    _mount(BRIDGE, ask)
+
+
+def flush() -> None:
+    """Write what this run saved so far now, before a long wait (a reply to follow), so a
+    reload during the wait finds it: a second bridge, which only writes."""
+    if _store().pending:
+        _mount(EARLY, None)
+
+
+def _mount(key: str, ask: str | None) -> None:
+    store = _store()
+    writes = dict(store.pending)
     _bridge()(
-        key=BRIDGE,
+        key=key,
         # JSON bytes, not a dict, which Streamlit would search for dataframes (importing
         # pandas, half a second on the first page shown).
         data=json.dumps({"prefix": PREFIX, "ask": ask, "writes": writes}).encode(),
         height=0,
         on_report_change=_on_report,
-        on_refused_change=_on_refused,
+        on_refused_change=functools.partial(_on_refused, key),
     )
     # Sent: forgotten only now, so a run stopped before the mount sends them next time.
     for name, text in writes.items():
@@ -253,16 +266,16 @@ def _on_report() -> None:
         _store().report = {k: v for k, v in report.items() if isinstance(v, str)}
 
 
-def _on_refused() -> None:
-    refused = _event("refused")
+def _on_refused(key: str) -> None:
+    refused = _event("refused", key)
     if isinstance(refused, list):
         store = _store()
         for name in map(str, refused):
             store.refused[name] = store.held.pop(name, None)
 
 
-def _event(name: str) -> Any:
-    value = st.session_state.get(BRIDGE)
+def _event(name: str, key: str = BRIDGE) -> Any:
+    value = st.session_state.get(key)
     return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
 
 

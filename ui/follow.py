@@ -209,6 +209,7 @@ def follow(slots: Iterable[Slot | None], *, key: str = "follow") -> None:
     stop_all, guard = st.empty(), st.empty()
     with guard:  # leaving the page (reload, close) asks first while this is on it
         browser_store.leave_guard("_".join(s.key for s in live))
+    browser_store.flush()  # what the page kept so far (the question asked) survives a reload
     if len(live) > 1:
         streams = tuple(s.live for s in live if s.live is not None)
         stop_all.button(
@@ -251,7 +252,8 @@ def reply_text(reply: Reply, where: str) -> None:
 def ending_note(reply: Reply) -> None:
     """Say so when the reply was stopped or interrupted: the text above is what arrived."""
     if reply.status == ReplyStatus.STOPPED:
-        st.caption(":material/stop_circle: Stopped by you: the text above is what arrived.")
+        kept = ": the text above is what arrived" if reply.text else " before any text arrived"
+        st.caption(f":material/stop_circle: Stopped by you{kept}.")
     elif reply.status == ReplyStatus.INTERRUPTED:
         kept = "the text above is what arrived before the failure" if reply.text else "no text"
         st.caption(f":material/content_cut: Interrupted: {kept}.")

@@ -67,9 +67,12 @@ def restored_note(page: ChatPage) -> None:
         st.caption(":material/history: " + RESTORED.format(count=count))
 
 
-def keep(page: ChatPage, value: Any) -> None:
-    """Keep `value` (None: nothing) as the browser's copy of the page's conversation."""
-    _say(browser_store.save(page.key, value), "This conversation")
+def keep(page: ChatPage, value: Any, *, quiet: bool = False) -> None:
+    """Keep `value` (None: nothing) as the browser's copy of the page's conversation; a
+    problem is said unless `quiet` (a page that keeps twice in a run says it once)."""
+    problem = browser_store.save(page.key, value)
+    if not quiet:
+        _say(problem, "This conversation")
 
 
 def _restored(page: ChatPage) -> str:

@@ -1,7 +1,8 @@
 """Work that survives a reload, in Debian's Chromium against the scripted emulator: the
 Streaming Chat conversation, the Memory Chatbot's memory with its k, the Request Builder's
 history and the system prompt come back from this browser's localStorage; Clear clears the
-copy; a reload mid-stream leaves a working page; leaving while a reply streams asks first.
+copy; a reload mid-stream keeps the question and leaves a working page; leaving while a reply
+streams asks first.
 """
 
 from __future__ import annotations
@@ -136,14 +137,23 @@ def test_a_reload_mid_stream_leaves_a_working_page(page: Page) -> None:
     send_chat(page, "A long one")
     answer = message(page, 3)
     expect(answer.get_by_test_id("stMarkdownContainer").first).to_contain_text("You said")
+    # The question is in the browser's copy while its answer still streams.
+    wait_for_copy(page, "chat", 'text !== null && text.includes("A long one")')
     page.once("dialog", lambda dialog: dialog.accept())
     reload(page)
     restored(page)
     expect(message(page, 1).get_by_text('You said: "Kept before"')).to_be_visible()
+    expect(message(page, 2).get_by_text("A long one", exact=True)).to_be_visible()
+    expect(message(page, 3).get_by_text("Stopped")).to_be_visible()
     set_sidebar_headers(page, "")
     send_chat(page, "After the reload")
     expect(page.get_by_text('You said: "After the reload"')).to_be_visible()
     settle(page)
+    # The reply cut by the reload is not sent with later messages (it can be sent again).
+    message(page, 5).get_by_text("What the model saw").click()
+    seen = message(page, 5).get_by_test_id("stExpanderDetails").first.inner_text()
+    assert "Kept before" in seen and "A long one" not in seen
+    snap(page, "streaming_chat_reloaded_mid_stream.png")
 
 
 def test_leaving_while_a_reply_streams_asks_first(page: Page) -> None:
