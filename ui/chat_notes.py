@@ -72,8 +72,9 @@ def context_note(turn: ChatTurn) -> None:
             "**Keep as context** sends it all the same."
         )
     else:
+        what = "failed" if answer.status == ReplyStatus.FAILED else "empty"
         st.caption(
-            ":material/block: This message and its failed answer are not sent with later "
+            f":material/block: This message and its {what} answer are not sent with later "
             "messages: send it again, edit it, or delete it."
         )
 
