@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from .errors import EndpointError, RetryCancelled
 from .reply import Reply, ReplyStatus, RequestRecord, RetryWait
@@ -78,6 +78,13 @@ class Source(Protocol):
         ...
 
 
+class Moment(NamedTuple):
+    """What `LiveStream.held` says of the reply it holds."""
+
+    version: int
+    settling: bool  # final, and not yet ended: draw it once it has ended
+
+
 class LiveStream:
     """One stream running in a daemon thread, filling `reply` as text arrives.
 
@@ -90,7 +97,7 @@ class LiveStream:
         self.reply = reply
         self.source = source
         self._policy = policy
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a drawing under `held` may read more
         self._parts: list[str] = []
         self._joined = 0  # pieces already joined into reply.text
         self._version = 0
@@ -147,12 +154,16 @@ class LiveStream:
         """A counter that changes whenever the reply does."""
         return self._version
 
-    def sync(self) -> int:
-        """Join what has arrived into `reply.text`; return `version`."""
+    @contextlib.contextmanager
+    def held(self) -> Iterator[Moment]:
+        """Hold the reply still (the worker waits) while it is drawn, its text joined from
+        what has arrived. A reply whose status is final but that has not `ended` is still
+        being described: a drawing of its finished form then would be drawn again, with the
+        same widget keys, once it ends."""
         with self._lock:
             if not self._final and self._joined != len(self._parts):
                 self.reply.text, self._joined = "".join(self._parts), len(self._parts)
-            return self._version
+            yield Moment(self._version, settling=self._final and not self._ended)
 
     # The worker ---------------------------------------------------------------------------
 
@@ -361,6 +372,7 @@ def _rest(first: str, pieces: Iterator[str]) -> Iterator[str]:
 
 __all__ = [
     "LiveStream",
+    "Moment",
     "PiecesSource",
     "RetryHooks",
     "Source",

@@ -120,21 +120,28 @@ class Slot:
         live = self.live
         if live is None and self._drawn is not None:
             return False  # drawn as it ended: it does not change any more
-        ended = live is None or live.ended  # read first: the drawing then shows the end
-        version = live.sync() if live is not None else 0
-        if version != self._drawn:
-            self._drawn = version
-            with self._body.container():
-                self._draw(self.reply)
-                pad()
         if live is None:
+            self._redraw(0)
             return False
+        ended = live.ended  # read first: the drawing then shows the end
+        with live.held() as moment:  # the worker waits while the reply is drawn
+            if moment.settling:
+                return True  # its finished form is drawn once, when it has ended
+            self._redraw(moment.version)
         if ended:
             self.live = None
             self._controls.empty()
             return False
         self._retry_status(live)
         return True
+
+    def _redraw(self, version: int) -> None:
+        """Draw the reply, unless this version of it is what the body shows."""
+        if version != self._drawn:
+            self._drawn = version
+            with self._body.container():
+                self._draw(self.reply)
+                pad()
 
     def _retry_status(self, live: LiveStream) -> None:
         """The countdown while waiting to retry, then "Retrying…"; one control at a time:

@@ -112,3 +112,46 @@ def test_a_live_reply_with_no_worker_is_settled(
     assert at.session_state["replies"]["gone"].status == ended
     assert drawn(at, "gone") == [(str(ended), 0)]
     assert not at.button  # no Stop for a stream that is not running
+
+
+def _settling_page() -> None:
+    """A reply whose description at the end takes a while (the window between its final
+    status and its end), drawn with a keyed widget once finished."""
+    import threading
+
+    import streamlit as st
+
+    from core.errors import EndpointError
+    from core.live import PiecesSource
+    from core.reply import Reply
+    from ui import follow
+
+    ended = threading.Event()
+
+    def describe(reply: Reply) -> None:
+        if not reply.live:  # the end: the worker describes the reply, slowly
+            ended.wait(0.5)
+
+    def draw(reply: Reply) -> None:
+        st.markdown(reply.text or "…")
+        if not reply.live:
+            st.button("Send again", key="btn_finished")
+
+    if "reply" not in st.session_state:
+        st.session_state["reply"] = Reply()
+        source = PiecesSource(
+            lambda hooks: iter(["Hello", " there"]),
+            translate=lambda exc, text: EndpointError(str(exc)),
+            describe=describe,
+        )
+        follow.start("settling", st.session_state["reply"], source, None)
+    follow.follow([follow.slot("settling", st.session_state["reply"], draw)])
+
+
+def test_a_finished_reply_is_drawn_once_after_its_description() -> None:
+    """Drawn during that window, its keyed widget would be drawn again when it ends, and
+    Streamlit stops the run with a duplicate key (seen on the Request Builder after a 429)."""
+    at = AppTest.from_function(_settling_page, default_timeout=PATIENCE).run()
+    assert not at.exception, at.exception
+    assert [b.key for b in at.button] == ["btn_finished"]
+    assert at.markdown[0].value == "Hello there"

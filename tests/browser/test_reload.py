@@ -124,7 +124,8 @@ def test_the_system_prompt_comes_back(page: Page) -> None:
     expect(message(page, 1).get_by_text('You said: "Ahoy"')).to_be_visible()
     settle(page)
     message(page, 1).get_by_text("What the model saw").click()
-    assert "Answer like a pirate." in message(page, 1).inner_text()
+    seen = message(page, 1).get_by_test_id("stExpanderDetails").first
+    expect(seen).to_contain_text("Answer like a pirate.")  # once the expander has opened
 
 
 def test_a_reload_mid_stream_leaves_a_working_page(page: Page) -> None:
