@@ -48,14 +48,14 @@ def core_before() -> ModuleType:
     return importlib.import_module(PACKAGE)
 
 
-def stream_chat(url: str, chunks: int, key: str, messages: list[dict[str, str]]) -> int:
+def stream_chat(url: str, key: str, messages: list[dict[str, str]]) -> int:
     """The text pieces `Client.stream_chat` yielded at `BEFORE`."""
     core = core_before()
     client = core.Client(core.Endpoint(url, key=key), core.PROFILES["local"])
     return sum(1 for _ in client.stream_chat(messages))
 
 
-def langchain_adapter(url: str, chunks: int, key: str) -> int:
+def langchain_adapter(url: str, key: str) -> int:
     """The chunks with text the LangChain adapter streamed at `BEFORE`."""
     core = core_before()
     adapter = importlib.import_module(f"{PACKAGE}.langchain")

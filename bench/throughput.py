@@ -66,7 +66,7 @@ def core_stream(url: str, chunks: int) -> int:
 
 def core_stream_before(url: str, chunks: int) -> int:
     """The same call at the last commit before the restructure (`bench/before.py`)."""
-    return before.stream_chat(url, chunks, KEY, MESSAGES)
+    return before.stream_chat(url, KEY, MESSAGES)
 
 
 def azure_ai_inference(url: str, chunks: int) -> int:
@@ -156,7 +156,7 @@ def core_langchain_adapter(url: str, chunks: int) -> int:
 
 def core_langchain_adapter_before(url: str, chunks: int) -> int:
     """The adapter at the last commit before the restructure (`bench/before.py`)."""
-    return before.langchain_adapter(url, chunks, KEY)
+    return before.langchain_adapter(url, KEY)
 
 
 CONTENDERS: dict[str, Callable[[str, int], int]] = {

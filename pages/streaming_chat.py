@@ -37,8 +37,8 @@ kept.restored_note(streaming_chat.PAGE)  # until the conversation changes
 if client is not None and ask is not None:
     params = session_settings.request_params(client)
     streaming_chat.start(client, chat, ask, params, settings.retry)
-# Kept before the reply is followed too, so a reload while it streams keeps the question.
-kept.keep(streaming_chat.PAGE, kept.chat_value(chat), quiet=True)
+if chat.live:  # kept before the reply is followed too: a reload meanwhile keeps the question
+    kept.keep(streaming_chat.PAGE, kept.chat_value(chat), quiet=True)
 # Every turn, then the live reply (a new one, or one still streaming after a rerun) followed
 # until it ends.
 chat_turns.show_all(streaming_chat.PAGE, streaming_chat.draw_answer, can_send=client is not None)
